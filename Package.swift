@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One list for every target: Swift 6 mode comes from the tools version; these add the rest.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Swafka",
+    products: [
+        .library(name: "KafkaWire", targets: ["KafkaWire"]),
+        .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
+        .executable(name: "swafka-wire", targets: ["swafka-wire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Wire codecs: primitives, messages, record formats. No I/O, no dependencies.
+        .target(name: "KafkaWire", swiftSettings: strictSettings),
+
+        // System compression libraries, each behind a tiny module map.
+        .systemLibrary(name: "CZlib", path: "Sources/CShims/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CShims/CLZ4", pkgConfig: "liblz4",
+                       providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CShims/CSnappy",
+                       providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CShims/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .target(name: "KafkaCompression", dependencies: ["KafkaWire", "CZlib", "CLZ4", "CSnappy", "CZstd"],
+                swiftSettings: strictSettings),
+
+        // JSON forms of every message, for swafka-wire and swafkacat --decode.
+        .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
+
+        .executableTarget(name: "swafka-wire",
+                          dependencies: ["KafkaWire", "KafkaWireJSON", "KafkaCompression",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: strictSettings),
+
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire"],
+                    resources: [.copy("Conformance")], swiftSettings: strictSettings),
+    ]
+)

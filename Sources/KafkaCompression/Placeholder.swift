@@ -1,0 +1,1 @@
+// Compression codecs: see issue 2.

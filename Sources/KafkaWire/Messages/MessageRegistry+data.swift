@@ -1,0 +1,5 @@
+extension MessageRegistry {
+    /// Versioned payloads that are not API messages.
+    static let dataTypeEntries: [(name: String, type: any WireMessage.Type)] = [
+    ]
+}

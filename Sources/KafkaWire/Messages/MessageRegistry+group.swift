@@ -1,0 +1,6 @@
+extension MessageRegistry {
+    /// The APIs registered by this file's group (see MessageRegistry.swift).
+    static let groupEntries: [MessageRegistryEntry] = [
+        MessageRegistryEntry("Heartbeat", HeartbeatRequest.self),
+    ]
+}

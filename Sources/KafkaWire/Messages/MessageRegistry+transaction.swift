@@ -1,0 +1,5 @@
+extension MessageRegistry {
+    /// The APIs registered by this file's group (see MessageRegistry.swift).
+    static let transactionEntries: [MessageRegistryEntry] = [
+    ]
+}

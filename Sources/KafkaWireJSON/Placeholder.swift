@@ -1,0 +1,1 @@
+// JSON forms of messages.

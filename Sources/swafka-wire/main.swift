@@ -1,0 +1,1 @@
+print("swafka-wire: not implemented yet")
