@@ -1,0 +1,115 @@
+// Writes the seed corpora of the fuzz targets: valid encodings of every registered message at
+// every version, with every field at its default and with every field filled (ValueFiller from
+// Tests/KafkaWireTests/Support, compiled in by Fuzz/build.sh), in each target's input format
+// (see FuzzChecks.swift). Usage: SeedGen <output directory>
+import Foundation
+import KafkaWire
+
+@main
+struct SeedGen {
+    static func main() throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count == 2 else {
+            FileHandle.standardError.write(Data("usage: SeedGen <output directory>\n".utf8))
+            exit(2)
+        }
+        var seeds = Seeds(root: URL(fileURLWithPath: arguments[1]))
+        try seeds.writeAll()
+        print("SeedGen: wrote \(seeds.written) seeds to \(arguments[1])")
+    }
+}
+
+struct Seeds {
+    let root: URL
+    var written = 0
+
+    mutating func write(_ target: String, _ name: String, _ bytes: [UInt8]) throws {
+        let directory = root.appendingPathComponent(target)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(bytes).write(to: directory.appendingPathComponent(name))
+        written += 1
+    }
+
+    /// A message at its defaults and filled, each as (suffix, body); the filled one is left
+    /// out where the filler's values cannot be encoded at this version.
+    func bodies<M: WireMessage>(_: M.Type, version: Int16, seed: UInt64) throws -> [(String, [UInt8])] {
+        var result = [("default", try M().encoded(version: version))]
+        if let filled = try? filled(M.self, version: version, seed: seed).encoded(version: version) {
+            result.append(("filled", filled))
+        }
+        return result
+    }
+
+    mutating func writeAll() throws {
+        for entry in MessageRegistry.entries {
+            let key = UInt8(truncatingIfNeeded: entry.apiKey.rawValue)
+            for version in entry.request.validVersions {
+                for (kind, body) in try bodies(entry.request, version: version, seed: UInt64(version) &+ 0x5EED) {
+                    try write("FuzzRequests", "\(entry.name)-v\(version)-\(kind)", [key, UInt8(version)] + body)
+                }
+            }
+            for version in entry.response.validVersions {
+                for (kind, body) in try bodies(entry.response, version: version, seed: UInt64(version) &+ 0x5EED) {
+                    try write("FuzzResponses", "\(entry.name)-v\(version)-\(kind)", [key, UInt8(version)] + body)
+                }
+            }
+            try writeFrames(entry)
+        }
+        try writeHeaders()
+        try writeDataMessages()
+    }
+
+    /// Whole request and response payloads (header then body) at the lowest and highest versions.
+    mutating func writeFrames(_ entry: MessageRegistryEntry) throws {
+        let key = UInt8(truncatingIfNeeded: entry.apiKey.rawValue)
+        for version in Set([entry.request.validVersions.lowerBound, entry.request.validVersions.upperBound]) {
+            let header = RequestHeader(apiKey: entry.apiKey, apiVersion: version, correlationID: 7, clientID: "seed")
+            var writer = ByteWriter()
+            try header.encode(into: &writer, headerVersion: RequestHeader.version(apiKey: entry.apiKey, apiVersion: version))
+            for (kind, body) in try bodies(entry.request, version: version, seed: 0xF4A3E) {
+                try write("FuzzHeaders", "request-frame-\(entry.name)-v\(version)-\(kind)", [5] + writer.bytes + body)
+            }
+        }
+        for version in Set([entry.response.validVersions.lowerBound, entry.response.validVersions.upperBound]) {
+            var writer = ByteWriter()
+            ResponseHeader(correlationID: 7).encode(
+                into: &writer, headerVersion: ResponseHeader.version(apiKey: entry.apiKey, apiVersion: version))
+            for (kind, body) in try bodies(entry.response, version: version, seed: 0xF4A3E) {
+                try write("FuzzHeaders", "response-frame-\(entry.name)-v\(version)-\(kind)", [6, key, UInt8(version)] + writer.bytes + body)
+            }
+        }
+    }
+
+    /// Headers alone, at each header version, plain and with a preserved unknown tag.
+    mutating func writeHeaders() throws {
+        let tagged = [TaggedField(tag: 3, data: ByteSlice([1, 2, 3]))]
+        for headerVersion in Int16(0)...2 {
+            for (kind, tags) in [("plain", [TaggedField]()), ("tagged", tagged)] where kind == "plain" || headerVersion == 2 {
+                var writer = ByteWriter()
+                try RequestHeader(apiKey: .heartbeat, apiVersion: 4, correlationID: 42, clientID: "client-é", unknownTaggedFields: tags)
+                    .encode(into: &writer, headerVersion: headerVersion)
+                try write("FuzzHeaders", "request-header-v\(headerVersion)-\(kind)", [UInt8(headerVersion)] + writer.bytes)
+            }
+        }
+        for headerVersion in Int16(0)...1 {
+            for (kind, tags) in [("plain", [TaggedField]()), ("tagged", tagged)] where kind == "plain" || headerVersion == 1 {
+                var writer = ByteWriter()
+                ResponseHeader(correlationID: 42, unknownTaggedFields: tags).encode(into: &writer, headerVersion: headerVersion)
+                try write("FuzzHeaders", "response-header-v\(headerVersion)-\(kind)", [UInt8(3 + headerVersion)] + writer.bytes)
+            }
+        }
+    }
+
+    /// The versioned data payloads with their version in front.
+    mutating func writeDataMessages() throws {
+        for (index, name) in FuzzChecks.dataTypeNames.enumerated() {
+            guard let type = MessageRegistry.dataTypes.first(where: { $0.name == name })?.type else { continue }
+            for version in type.validVersions {
+                for (kind, body) in try bodies(type, version: version, seed: UInt64(version) &+ 0xDA7A) {
+                    let prefix = [UInt8(index), UInt8(truncatingIfNeeded: UInt16(bitPattern: version) >> 8), UInt8(truncatingIfNeeded: version)]
+                    try write("FuzzConsumerProtocol", "\(name)-v\(version)-\(kind)", prefix + body)
+                }
+            }
+        }
+    }
+}
