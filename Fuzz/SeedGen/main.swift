@@ -111,5 +111,11 @@ struct Seeds {
                 }
             }
         }
+        let sample = UInt8(FuzzChecks.dataTypeNames.count)
+        for version in FuzzSampleMessage.validVersions {
+            for (kind, body) in try bodies(FuzzSampleMessage.self, version: version, seed: UInt64(version) &+ 0x5A3B) {
+                try write("FuzzConsumerProtocol", "FuzzSampleMessage-v\(version)-\(kind)", [sample, 0, UInt8(version)] + body)
+            }
+        }
     }
 }
