@@ -32,6 +32,15 @@ max_len() {
     esac
 }
 
+# Swift's own crash backtracer fights AddressSanitizer (it hangs reading the crashed process's
+# memory); libFuzzer and ASan print the stack themselves, symbolized by llvm-symbolizer.
+export SWIFT_BACKTRACE=enable=no
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:symbolize=1}"
+SYMBOLIZER="$(dirname "$(command -v swiftc)")/llvm-symbolizer"
+[[ -x "$SYMBOLIZER" ]] && export ASAN_SYMBOLIZER_PATH="$SYMBOLIZER"
+DEMANGLE=(cat)
+command -v swift-demangle >/dev/null && DEMANGLE=(swift-demangle --simplified)
+
 LOGS="$FUZZ_DIR/.build/logs"
 mkdir -p "$LOGS"
 summary=()
@@ -45,7 +54,7 @@ for target in "${targets[@]}"; do
     before="$(ls "$crashers" | sort)"
     echo "== $target: ${SECONDS_PER_TARGET}s, log $log"
     # shellcheck disable=SC2086
-    ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" "$FUZZ_DIR/bin/$target" \
+    "$FUZZ_DIR/bin/$target" \
         -max_total_time="$SECONDS_PER_TARGET" -max_len="$(max_len "$target")" -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=1 -artifact_prefix="$crashers/" ${FUZZ_FLAGS:-} "$corpus" "$seeds" >"$log" 2>&1
     rc=$?
@@ -69,7 +78,9 @@ for target in "${targets[@]}"; do
         "$FUZZ_DIR/bin/$target" -minimize_crash=1 -max_total_time=120 -runs=100000 \
             -exact_artifact_path="$minimized" "$crashers/$file" >"$LOGS/$target-minimize-$file.log" 2>&1
         if [[ -s "$minimized" ]]; then mv "$minimized" "$crashers/$file"; else rm -f "$minimized"; fi
+        # The reason and the top of the stack, demangled.
         grep -m1 -E 'Fatal error|ERROR: AddressSanitizer|ERROR: libFuzzer|ERROR: LeakSanitizer' "$log" | sed 's/^/   /'
+        grep -E '^ +#[0-9]+ ' "$log" | grep -v -E 'compiler-rt|libc\.so|libc_start' | head -12 | "${DEMANGLE[@]}" | cut -c1-200 | sed 's/^/   /'
         status=1
     done
     if [[ ${#new_crashers[@]} -gt 0 ]]; then
