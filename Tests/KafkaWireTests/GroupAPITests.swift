@@ -4,7 +4,7 @@ import Testing
 /// Bytes written out by hand from the specs: hex digits, `"quoted"` ASCII text, and `#` comments
 /// to the end of the line; `parts` are joined as separate lines. Every length prefix is spelled out,
 /// so a golden test checks the codec against the spec, not against itself.
-func golden(_ parts: String..., sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
+private func golden(_ parts: String..., sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
     let text = parts.joined(separator: "\n")
     var bytes = [UInt8]()
     var high: UInt8? = nil
@@ -47,7 +47,7 @@ func golden(_ parts: String..., sourceLocation: SourceLocation = #_sourceLocatio
 }
 
 /// Checks that `value` encodes to `expected` at `version` and that `expected` decodes back to `value`.
-func expectGolden<M: WireMessage>(_ value: M, version: Int16, _ expected: [UInt8],
+private func expectGolden<M: WireMessage>(_ value: M, version: Int16, _ expected: [UInt8],
                                   sourceLocation: SourceLocation = #_sourceLocation) throws {
     let encoded = try value.encoded(version: version)
     #expect(ByteSlice(encoded).hexString == ByteSlice(expected).hexString, "encode v\(version)", sourceLocation: sourceLocation)
@@ -56,12 +56,12 @@ func expectGolden<M: WireMessage>(_ value: M, version: Int16, _ expected: [UInt8
 }
 
 /// The decoding error `body` throws, or nil (recording an issue) when it throws none or another type.
-func decodingError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> WireDecodingError? {
+private func decodingError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> WireDecodingError? {
     #expect(throws: WireDecodingError.self, sourceLocation: sourceLocation) { try body() }
 }
 
 /// The encoding error `body` throws, or nil (recording an issue) when it throws none or another type.
-func encodingError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> WireEncodingError? {
+private func encodingError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> WireEncodingError? {
     #expect(throws: WireEncodingError.self, sourceLocation: sourceLocation) { try body() }
 }
 
