@@ -34,7 +34,7 @@ enum GzipCodec: Codec {
         var fed = 0
         var failed: CompressionError?
         let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, written in
-            guard let out = buffer.baseAddress else { return }
+            guard let out = buffer.baseAddress else { failed = failure("no output buffer"); return }
             let capacity = min(buffer.count, bound)
             while true {
                 if stream.pointee.avail_in == 0 && fed < input.count {

@@ -56,7 +56,7 @@ enum LZ4Codec: Codec {
         guard LZ4F_isError(bound) == 0 else { throw failure(errorName(bound)) }
         var failed: CompressionError?
         var frame = [UInt8](unsafeUninitializedCapacity: bound) { buffer, written in
-            guard let out = buffer.baseAddress else { return }
+            guard let out = buffer.baseAddress else { failed = failure("no output buffer"); return }
             let size = LZ4F_compressFrame(out, bound, base, input.count, &preferences)
             if LZ4F_isError(size) != 0 {
                 failed = failure(errorName(size))

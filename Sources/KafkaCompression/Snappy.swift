@@ -48,7 +48,7 @@ enum SnappyCodec: Codec {
             var consumed = 0
             while consumed < input.count {
                 let piece = min(xerialBlockSize, input.count - consumed)
-                guard let blockStart = out.baseAddress?.advanced(by: written + 4) else { return }
+                guard let blockStart = out.baseAddress?.advanced(by: written + 4) else { failed = failure("no output buffer"); return }
                 var blockLength = bound - written - 4
                 let status = snappy_compress((base + consumed).assumingMemoryBound(to: CChar.self), piece,
                                              blockStart.assumingMemoryBound(to: CChar.self), &blockLength)
@@ -110,14 +110,20 @@ enum SnappyCodec: Codec {
         let output = [UInt8](unsafeUninitializedCapacity: total) { buffer, written in
             for (block, size) in zip(blocks, sizes) {
                 let bytes = UnsafeRawBufferPointer(rebasing: input[block])
-                guard let start = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else { return }
+                guard let start = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else {
+                    failure = corrupt("no input buffer")
+                    return
+                }
                 guard size > 0 else {
                     // Nothing to write, but the block must still be valid snappy.
                     let status = snappy_validate_compressed_buffer(start, bytes.count)
                     if status != SNAPPY_OK { failure = corrupt(describe(status)); return }
                     continue
                 }
-                guard let out = buffer.baseAddress else { return }
+                guard let out = buffer.baseAddress else {
+                    failure = corrupt("no output buffer")
+                    return
+                }
                 var produced = size
                 let status = snappy_uncompress(start, bytes.count,
                                                UnsafeMutableRawPointer(out + written).assumingMemoryBound(to: CChar.self),

@@ -28,7 +28,7 @@ enum ZstdCodec: Codec {
         guard ZSTD_isError(bound) == 0 else { throw failure(errorName(bound)) }
         var failed: CompressionError?
         let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, written in
-            guard let out = buffer.baseAddress else { return }
+            guard let out = buffer.baseAddress else { failed = failure("no output buffer"); return }
             let size = ZSTD_compress2(context, out, bound, base, input.count)
             if ZSTD_isError(size) != 0 {
                 failed = failure(errorName(size))

@@ -43,6 +43,23 @@ struct LimitTests {
         }
     }
 
+    @Test("limits around the buffer sizes: the whole payload or decompressedSizeExceeded, nothing between",
+          arguments: compressingCodecs)
+    func limitsAroundBufferSizes(codec: CompressionCodec) throws {
+        let bytes = TestData.mixed(200_000)
+        let compressed = ByteSlice(try provider.compress(ByteSlice(bytes), codec: codec, level: nil, magic: 2))
+        let chunk = BoundedOutput.minimumCapacity
+        for limit in [0, 1, 100, chunk - 1, chunk, chunk + 1, 2 * chunk, 3 * chunk + 7, bytes.count - 1,
+                      bytes.count, bytes.count + 1, Int.max] {
+            do {
+                let output = try provider.decompress(compressed, codec: codec, magic: 2, limit: limit)
+                #expect(limit >= bytes.count && output == bytes, "\(codec) limit \(limit)")
+            } catch let error as WireDecodingError {
+                #expect(limit < bytes.count && error.isSizeExceeded(limit: limit), "\(codec) limit \(limit): \(error)")
+            }
+        }
+    }
+
     @Test("empty payloads decode under a limit of zero (and a negative limit counts as zero)",
           arguments: CompressionCodec.allCases)
     func zeroLimit(codec: CompressionCodec) throws {
