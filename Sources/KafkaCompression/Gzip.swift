@@ -8,7 +8,8 @@ import KafkaWire
 /// - Decompression: `inflateInit2` with windowBits 15+32, which accepts a gzip or a zlib
 ///   wrapper. Members concatenated one after another (as `cat a.gz b.gz` makes, and as Java's
 ///   `GZIPInputStream` reads) decode to the concatenation of their contents; any other byte
-///   after the end of a member is corruption.
+///   after the end of a member is corruption (Java's `GZIPInputStream` stops there silently;
+///   we would rather notice a damaged tail).
 enum GzipCodec: Codec {
     static let codec = CompressionCodec.gzip
     static let supportedLevels: ClosedRange<Int>? = 1...9

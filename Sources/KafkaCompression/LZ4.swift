@@ -122,6 +122,10 @@ enum LZ4Codec: Codec {
         }
     }
 
+    /// liblz4's version as a number (10904 for 1.9.4): blocks compress byte for byte the same
+    /// only between equal versions.
+    static var libraryVersion: Int { Int(LZ4_versionNumber()) }
+
     static func errorName(_ code: Int) -> String {
         guard let name = LZ4F_getErrorName(code) else { return "error \(code)" }
         return String(cString: name)

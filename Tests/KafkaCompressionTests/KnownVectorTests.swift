@@ -124,7 +124,12 @@ struct LZ4MagicZeroTests {
     @Test("our magic-0 frame is byte for byte kafka-python's lz4_encode_old_kafka on the same liblz4")
     func sameAsKafkaPython() throws {
         let ours = try provider.compress(ByteSlice(KnownVectors.payload), codec: .lz4, level: nil, magic: 0)
-        #expect(ours == hex(KnownVectors.lz4KafkaPythonOld))
+        let theirs = hex(KnownVectors.lz4KafkaPythonOld)
+        #expect(Array(ours.prefix(7)) == Array(theirs.prefix(7)))
+        // python-lz4 4.4.5 bundles liblz4 1.9.4; another version may choose other matches.
+        if LZ4Codec.libraryVersion == 10904 {
+            #expect(ours == theirs)
+        }
     }
 
     @Test("magic 0 decodes whatever HC says, like Java's ignoreFlagDescriptorChecksum", arguments: [Int8(0)])

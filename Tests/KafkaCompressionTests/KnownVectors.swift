@@ -60,7 +60,8 @@ enum KnownVectors {
         35ee430009430036ee430009430037b64300
         """
 
-    /// `kafka.codec.snappy_encode(payload)` (kafka-python 3.0.12): xerial header, one 32 KiB-block.
+    /// `kafka.codec.snappy_encode(payload)` (kafka-python 3.0.12): xerial header, then one block (the payload
+    /// is under the 32 KiB block size).
     static let snappyXerial = """
         82534e41505059000000000100000001000000769804d0537761666b6120766563746f72206c696e652030303a2074686520
         717569636b2062726f776e20666f78206a756d7073206f766572051f206c617a7920646f670a4e43000031ee430009430032
