@@ -157,4 +157,26 @@ struct RecordsSetTests {
             #expect(error.kind.name == "invalidValue" && error.offset == first.count + 61)
         }
     }
+
+    @Test("random mutations never trap; whatever decodes re-encodes stably (checks off, to reach the parsers)")
+    func mutations() throws {
+        let seed: UInt64 = 0x0F0F_5EED
+        var rng = SplitMix64(seed: seed)
+        let blob = completeEntries.flatMap { $0 }
+        let options = RecordDecodingOptions(compressionProvider: TestCompressionProvider(), maxDecompressedSize: 1 << 16,
+                                            verifyChecksums: false)
+        for round in 0..<3000 {
+            var bytes = blob
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            if round % 3 == 0 { bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng))) }
+            guard let set = try? RecordSet(decoding: bytes, options: options) else { continue }
+            for case let .batch(batch) in set.entries where batch.attributes.compression == .none {
+                let again = try RecordBatch(decoding: batch.encoded(), options: options)
+                #expect(again == batch, "seed \(seed) round \(round)")
+            }
+            _ = set.fetchedRecords
+        }
+    }
 }
