@@ -399,10 +399,10 @@ struct RecordsBatchTests {
         #expect(decoded.fetchedRecords.allSatisfy { $0.timestampType == .logAppendTime })
     }
 
-    @Test("encoder edge cases: empty batch, timestamps out of order, overflowing timestamp delta")
+    @Test("encoder edge cases: empty batch, use after finish, timestamps out of order, overflowing timestamp delta")
     func encoderEdges() throws {
-        let empty = try RecordBatchEncoder().finish()
-        let decoded = try RecordBatch(decoding: empty)
+        var emptyEncoder = try RecordBatchEncoder()
+        let decoded = try RecordBatch(decoding: emptyEncoder.finish())
         #expect(decoded.records.isEmpty && decoded.baseTimestamp == RecordBatch.noTimestamp && decoded.lastOffsetDelta == 0)
 
         var encoder = try RecordBatchEncoder()
@@ -412,6 +412,10 @@ struct RecordsBatchTests {
         let batch = try RecordBatch(decoding: encoder.finish())
         #expect(batch.maxTimestamp == 1000)
         #expect(batch.fetchedRecords.map(\.timestamp) == [1000, 400, 900])
+
+        // Finished means finished.
+        #expect(throws: WireEncodingError.self) { try emptyEncoder.append(timestamp: 0, key: nil, value: nil) }
+        #expect(throws: WireEncodingError.self) { _ = try emptyEncoder.finish() }
 
         var far = try RecordBatchEncoder()
         try far.append(timestamp: Int64.min, key: nil, value: nil)

@@ -22,6 +22,7 @@ public struct RecordBatchEncoder: Sendable {
     private let codec: CompressionCodec
     private var baseTimestamp: Int64?
     private var maxTimestamp = RecordBatch.noTimestamp
+    private var isFinished = false
 
     /// Records appended so far.
     public private(set) var recordCount = 0
@@ -41,7 +42,7 @@ public struct RecordBatchEncoder: Sendable {
         let capacity = max(capacity, 0)
         if provider == nil {
             writer = ByteWriter(capacity: RecordBatch.headerSize + capacity)
-            plain = ByteWriter(capacity: 0)
+            plain = ByteWriter(unallocated: ())
         } else {
             // The compressed records usually take less than the plain ones.
             writer = ByteWriter(capacity: RecordBatch.headerSize + capacity / 2)
@@ -68,6 +69,7 @@ public struct RecordBatchEncoder: Sendable {
     /// Appends a record at the next offset. `timestamp` is milliseconds since the Unix epoch.
     public mutating func append(timestamp: Int64, key: ByteSlice?, value: ByteSlice?,
                                 headers: [RecordHeader] = []) throws(WireEncodingError) {
+        guard !isFinished else { throw Self.finishedError }
         guard recordCount < Int(Int32.max) else { throw Record.tooLarge(recordCount + 1, "recordsCount") }
         let base = baseTimestamp ?? timestamp
         let (timestampDelta, overflow) = timestamp.subtractingReportingOverflow(base)
@@ -89,7 +91,13 @@ public struct RecordBatchEncoder: Sendable {
     }
 
     /// The finished batch: compresses the records if asked to, then back-fills the header.
-    public consuming func finish() throws(WireEncodingError) -> [UInt8] {
+    ///
+    /// The bytes are handed over, not shared: the encoder is empty afterwards and throws if used
+    /// again. (`mutating` rather than `consuming`: a consuming call on a copyable value may copy
+    /// it first, and the back-fills would then copy the whole buffer.)
+    public mutating func finish() throws(WireEncodingError) -> [UInt8] {
+        guard !isFinished else { throw Self.finishedError }
+        isFinished = true
         // recordCount ≤ Int32.max, checked in append.
         writer.backfillInt32(Int32(max(recordCount - 1, 0)), at: RecordBatch.lastOffsetDeltaOffset)
         writer.backfillInt64(baseTimestamp ?? RecordBatch.noTimestamp, at: RecordBatch.baseTimestampOffset)
@@ -98,8 +106,21 @@ public struct RecordBatchEncoder: Sendable {
         if let provider {
             try RecordBatch.appendCompressed(plain.slice, codec: codec, level: compressionLevel,
                                              provider: provider, to: &writer)
+            plain = ByteWriter(unallocated: ())
         }
         try RecordBatch.seal(&writer, batchStart: 0)
-        return writer.bytes
+        let bytes = writer.bytes
+        writer = ByteWriter(unallocated: ())
+        return bytes
+    }
+
+    static let finishedError = WireEncodingError(.invalidValue("the batch is already finished"), field: nil,
+                                                 version: Int16(RecordBatch.currentMagic))
+}
+
+extension ByteWriter {
+    /// An empty writer that has not allocated (`init(capacity: 0)` still reserves a buffer).
+    init(unallocated: ()) {
+        storage = []
     }
 }
