@@ -30,7 +30,7 @@ struct RecordsSetTests {
         #expect(set.incompleteTail == IncompleteTail(offset: blob.count - 40, availableBytes: 40, declaredSize: 86))
         #expect(set.incompleteTailBytes == 40)
         #expect(set.nextOffset == 14)
-        let flat = set.fetchedRecords
+        let flat = Array(set.fetchedRecords)
         #expect(flat.map(\.offset) == [5, 7, 8, 9, 10, 11, 12, 13])
         #expect(flat.map { $0.value?.utf8String } == ["abc", "v", "w0", "w1", "w2", "v1", "hello", "\0\0\0\0\0\u{5}"])
         #expect(flat.map(\.batch.isControl) == [false, false, false, false, false, false, false, true])

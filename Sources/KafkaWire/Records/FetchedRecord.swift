@@ -62,6 +62,65 @@ public struct FetchedRecord: Sendable, Hashable {
     }
 }
 
+/// The records of one batch (or one legacy entry) as `FetchedRecord`s, computed on access.
+///
+/// No array of flat records is built: indexing applies the batch's offset and timestamp rules
+/// to the stored record, so iterating costs what reading the records costs.
+public struct FetchedRecords: RandomAccessCollection, Sendable {
+    // Flat fields rather than an enum of (batch | messages): subscripting then reads two
+    // stored properties instead of copying a whole batch out of an enum payload per record.
+    private let records: [Record]
+    private let messages: [LegacyMessage]
+    private let baseOffset: Int64
+    private let baseTimestamp: Int64
+    private let maxTimestamp: Int64
+    private let timestampType: TimestampType
+    private let metadata: RecordBatchMetadata
+
+    init(_ batch: RecordBatch) {
+        records = batch.records
+        messages = []
+        baseOffset = batch.baseOffset
+        baseTimestamp = batch.baseTimestamp
+        maxTimestamp = batch.maxTimestamp
+        timestampType = batch.attributes.timestampType
+        metadata = batch.metadata
+    }
+
+    init(_ messages: [LegacyMessage]) {
+        records = []
+        self.messages = messages
+        baseOffset = 0
+        baseTimestamp = RecordBatch.noTimestamp
+        maxTimestamp = RecordBatch.noTimestamp
+        timestampType = .createTime
+        metadata = RecordBatchMetadata(magic: messages.first?.magic ?? 0)
+    }
+
+    /// Always 0.
+    public var startIndex: Int { 0 }
+
+    /// The number of records.
+    public var endIndex: Int { messages.isEmpty ? records.count : messages.count }
+
+    /// The record at `position` (which must be in `indices`, as for an array).
+    ///
+    /// With log-append time every record's timestamp is the batch's `maxTimestamp` (the broker
+    /// stamps only the batch); otherwise it is `baseTimestamp + timestampDelta`. The offset sums
+    /// cannot overflow in a decoded batch (decoding checks them); timestamps add with
+    /// wrap-around, as Kafka's `long` arithmetic does, since a garbage timestamp is data, not a
+    /// reason to drop a batch.
+    public subscript(position: Int) -> FetchedRecord {
+        guard messages.isEmpty else { return messages[position].fetchedRecord }
+        let record = records[position]
+        return FetchedRecord(
+            offset: baseOffset &+ Int64(record.offsetDelta),
+            timestamp: timestampType == .logAppendTime ? maxTimestamp : baseTimestamp &+ record.timestampDelta,
+            timestampType: timestampType, key: record.key, value: record.value, headers: record.headers,
+            batch: metadata)
+    }
+}
+
 extension RecordBatch {
     /// The batch-level facts every record of this batch shares.
     public var metadata: RecordBatchMetadata {
@@ -70,24 +129,6 @@ extension RecordBatch {
                             isTransactional: attributes.isTransactional, isControl: attributes.isControl)
     }
 
-    /// The records with absolute offsets and timestamps.
-    ///
-    /// With log-append time every record's timestamp is `maxTimestamp` (the broker stamps only the
-    /// batch); otherwise it is `baseTimestamp + timestampDelta`. The offset sums cannot overflow
-    /// in a decoded batch (decoding checks them); timestamps add with wrap-around, as Kafka's
-    /// `long` arithmetic does, since a garbage timestamp is data, not a reason to drop a batch.
-    public var fetchedRecords: [FetchedRecord] {
-        let metadata = self.metadata
-        let logAppendTime = attributes.timestampType == .logAppendTime
-        var result: [FetchedRecord] = []
-        result.reserveCapacity(records.count)
-        for record in records {
-            result.append(FetchedRecord(
-                offset: baseOffset &+ Int64(record.offsetDelta),
-                timestamp: logAppendTime ? maxTimestamp : baseTimestamp &+ record.timestampDelta,
-                timestampType: attributes.timestampType, key: record.key, value: record.value,
-                headers: record.headers, batch: metadata))
-        }
-        return result
-    }
+    /// The records with absolute offsets and timestamps, computed on access.
+    public var fetchedRecords: FetchedRecords { FetchedRecords(self) }
 }

@@ -36,10 +36,10 @@ public enum RecordSetEntry: Sendable, Hashable {
     public var nextOffset: Int64 { lastOffset &+ 1 }
 
     /// The entry's records as flat records, control records included (check `batch.isControl`).
-    public var fetchedRecords: [FetchedRecord] {
+    public var fetchedRecords: FetchedRecords {
         switch self {
-        case let .batch(batch): batch.fetchedRecords
-        case let .legacy(messages): messages.map(\.fetchedRecord)
+        case let .batch(batch): FetchedRecords(batch)
+        case let .legacy(messages): FetchedRecords(messages)
         }
     }
 }
@@ -195,10 +195,8 @@ public struct RecordSet: Sendable, Hashable {
     /// Where a consumer resumes: after the last complete entry; nil when there is none.
     public var nextOffset: Int64? { entries.last?.nextOffset }
 
-    /// Every record of every entry, flat, in order (control records included).
-    public var fetchedRecords: [FetchedRecord] {
-        var result: [FetchedRecord] = []
-        for entry in entries { result.append(contentsOf: entry.fetchedRecords) }
-        return result
+    /// Every record of every entry, flat, in order (control records included), computed on access.
+    public var fetchedRecords: FlattenSequence<[FetchedRecords]> {
+        entries.map(\.fetchedRecords).joined()
     }
 }
