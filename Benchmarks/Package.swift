@@ -15,6 +15,7 @@ let package = Package(
             name: "RecordBatchBenchmarks",
             dependencies: [
                 .product(name: "KafkaWire", package: "Swafka"),
+                .product(name: "KafkaCompression", package: "Swafka"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/RecordBatchBenchmarks",
