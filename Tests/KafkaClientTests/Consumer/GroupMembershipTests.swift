@@ -247,6 +247,28 @@ struct GroupMembershipTests {
         #expect(m.requestFailed(.heartbeat, now: at(4)) == [.findCoordinator])
     }
 
+    @Test func coordinatorTroubleDuringSyncRefindsThenRejoins() throws {
+        var m = Machine(configuration: config())
+        _ = m.subscribe(topics: ["t"], now: t0)
+        _ = m.coordinatorFound(nodeID: 1, now: t0)
+        _ = m.joinGroupResponseReceived(joinResponse(), now: t0)
+        #expect(m.syncGroupResponseReceived(SyncGroupResponse(errorCode: .coordinatorNotAvailable), now: t0)
+                == [.scheduleRetry(after: .milliseconds(100))])
+        #expect(m.retryDue(now: at(0.1)) == [.findCoordinator])
+        #expect(joinRequest(m.coordinatorFound(nodeID: 3, now: at(0.2)))?.memberID == "m-1")
+        _ = m.joinGroupResponseReceived(joinResponse(generation: 2), now: at(0.2))
+        #expect(m.requestFailed(.syncGroup, now: at(0.3)) == [.scheduleRetry(after: .milliseconds(100))])
+        #expect(m.requestFailed(.heartbeat, now: at(0.3)) == [], "no heartbeat outside a generation")
+    }
+
+    @Test func theLeaderRebalancesWhenPartitionCountsChange() throws {
+        var m = try stableMember(config())
+        // The owner saw a subscribed topic grow and asks for a rebalance.
+        #expect(m.rejoinRequested(now: at(1)) == [.revokePartitions([tp("t", 0), tp("t", 1)])])
+        #expect(m.rejoinRequested(now: at(1)) == [], "already rebalancing")
+        #expect(joinRequest(m.revocationCompleted([tp("t", 0), tp("t", 1)], now: at(2))) != nil)
+    }
+
     @Test func staleHeartbeatAnswersAreIgnored() throws {
         var m = try stableMember(config())
         _ = m.heartbeatDue(now: at(3))

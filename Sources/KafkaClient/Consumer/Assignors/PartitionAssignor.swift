@@ -21,6 +21,7 @@ public enum RebalanceProtocol: Int, Sendable, Hashable, Comparable, CustomString
     /// supports, as the Java client chooses it. `[cooperative-sticky]` is cooperative;
     /// `[cooperative-sticky, range]` is eager, so that it can share a group with range-only members.
     public static func common(to assignors: [any ConsumerPartitionAssignor]) -> RebalanceProtocol {
+        guard !assignors.isEmpty else { return .eager }
         var common = Set([RebalanceProtocol.eager, .cooperative])
         for assignor in assignors { common.formIntersection(assignor.supportedProtocols) }
         return common.max() ?? .eager

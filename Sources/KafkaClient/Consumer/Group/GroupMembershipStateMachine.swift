@@ -178,6 +178,8 @@ public struct GroupMembershipStateMachine: Sendable {
             return []
         case .unsubscribed:
             subscription = topics
+            // Subscribing is the application at work: the poll deadline starts now.
+            lastPoll = now
             if topics.isEmpty { return [] }
             return findCoordinator(then: .join)
         case .stable:
@@ -520,12 +522,12 @@ public struct GroupMembershipStateMachine: Sendable {
         heartbeatInFlight = nil
         if !revoked.isEmpty {
             // Keep heartbeating while the application revokes: the generation is valid.
-            return revoke(revoked, assignment: (assigned, added)) + [.scheduleHeartbeat(after: configuration.heartbeatInterval)]
+            return revoke(revoked, assignment: (assigned, added)) + [.scheduleHeartbeat(after: nextTimer(now: now))]
         }
         ownedPartitions = assigned
         var actions: [Action] = [.assignPartitions(added)]
         if rejoinPending { return actions + beginJoin(now: now) }
-        actions.append(.scheduleHeartbeat(after: configuration.heartbeatInterval))
+        actions.append(.scheduleHeartbeat(after: nextTimer(now: now)))
         return actions
     }
 
