@@ -17,10 +17,12 @@ import KafkaWire
 /// also read librdkafka's format, the eager `sticky` assignor's `StickyAssignorUserData` v1
 /// (`[topic [partition]] generation`), taking only its generation.
 public struct CooperativeStickyAssignor: ConsumerPartitionAssignor {
+    /// The protocol name shared with the Java client and librdkafka.
     public let name = "cooperative-sticky"
     /// Cooperative, and eager for groups that are moving from an eager assignor to this one.
     public let supportedProtocols: Set<RebalanceProtocol> = [.eager, .cooperative]
 
+    /// The assignor.
     public init() {}
 
     /// The Java `CooperativeStickyAssignor` user data: the generation as one INT32.
@@ -30,6 +32,7 @@ public struct CooperativeStickyAssignor: ConsumerPartitionAssignor {
         return writer.bytes
     }
 
+    /// Every member's partitions: sticky, balanced, and without direct moves.
     public func assign(partitionCounts: [String: Int32], subscriptions: [MemberSubscription]) -> [String: [TopicPartition]] {
         var builder = StickyAssignmentBuilder(partitionCounts: partitionCounts, subscriptions: subscriptions,
                                               generation: Self.generation(of:))
