@@ -28,12 +28,19 @@ public protocol Partitioner: Sendable {
 /// "Sticky" is where librdkafka says "random": with its default `sticky.partitioning.linger.ms`
 /// and in the Java client (KIP-480) keyless messages stick to one partition per batch.
 public enum BuiltInPartitioner: String, Partitioner, CaseIterable {
+    /// Every message sticky, whatever its key.
     case random
+    /// CRC-32 of the key; a null key hashes as empty.
     case consistent
+    /// CRC-32 of the key; null and empty keys sticky (librdkafka's default).
     case consistentRandom = "consistent_random"
+    /// Murmur2 of the key; a null key hashes as empty.
     case murmur2
+    /// Murmur2 of the key; a null key sticky (the Java client's default).
     case murmur2Random = "murmur2_random"
+    /// FNV-1a of the key; a null key hashes as empty.
     case fnv1a
+    /// FNV-1a of the key; a null key sticky.
     case fnv1aRandom = "fnv1a_random"
 
     /// The Java client's default (`murmur2_random`), so keys land where a Java producer puts them.
