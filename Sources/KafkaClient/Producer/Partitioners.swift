@@ -54,10 +54,10 @@ public enum BuiltInPartitioner: String, Partitioner, CaseIterable {
         case .random:
             return nil
         case .consistent:
-            return Int32(CRC32.checksum(key ?? ByteSlice()) % count)
+            return Int32(PartitionerCRC32.checksum(key ?? ByteSlice()) % count)
         case .consistentRandom:
             guard let key, !key.isEmpty else { return nil }
-            return Int32(CRC32.checksum(key) % count)
+            return Int32(PartitionerCRC32.checksum(key) % count)
         case .murmur2:
             return Int32(Murmur2.positive(Murmur2.hash(key ?? ByteSlice())) % count)
         case .murmur2Random:
@@ -147,11 +147,12 @@ public enum FNV1a {
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as librdkafka's `consistent`
 /// partitioners use it. CRC-32("123456789") = 0xCBF43926.
 ///
-/// A byte-at-a-time table: keys are short. (The records layer has a faster slicing-by-8 CRC-32
-/// for legacy message sets; this one can defer to it once both are in main.)
-public enum CRC32 {
+/// A byte-at-a-time table: keys are short. Internal, and named apart from the records layer's
+/// public `CRC32` (slicing-by-8, for legacy message sets) so the two do not clash when both are
+/// in main; this one can then defer to that one.
+enum PartitionerCRC32 {
     /// The CRC-32 of `data`.
-    public static func checksum(_ data: ByteSlice) -> UInt32 {
+    static func checksum(_ data: ByteSlice) -> UInt32 {
         var crc: UInt32 = 0xffff_ffff
         data.withUnsafeBytes { bytes in
             for byte in bytes {
