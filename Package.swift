@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
     ],
     dependencies: [
