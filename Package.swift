@@ -13,10 +13,13 @@ let package = Package(
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // Wire codecs: primitives, messages, record formats. No I/O, no dependencies.
@@ -38,6 +41,9 @@ let package = Package(
         .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
         .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
 
+        // Cluster client, producer, consumer and groups: policy over the transport.
+        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
 
@@ -46,11 +52,14 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strictSettings),
 
+        // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
         // FuzzCrashers: the kept fuzz crashers (a copy of Fuzz/crashers), replayed by FuzzCrasherReplayTests.
-        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], resources: [.copy("FuzzCrashers")],
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"],
+                    resources: [.copy("Fixtures"), .copy("FuzzCrashers")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
                     swiftSettings: strictSettings),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaWire", "KafkaTransport"], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
