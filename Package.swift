@@ -54,7 +54,8 @@ let package = Package(
 
         // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
         // FuzzCrashers: the kept fuzz crashers (a copy of Fuzz/crashers), replayed by FuzzCrasherReplayTests.
-        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"],
+        // KafkaCompression: FuzzCrasherReplayTests replays FuzzRecords crashers through the real codecs.
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", "KafkaCompression"],
                     resources: [.copy("Fixtures"), .copy("FuzzCrashers")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],

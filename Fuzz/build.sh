@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer executables into Fuzz/bin/ (and SeedGen, which writes the seed corpora).
 #
-# KafkaWire (and KafkaCompression, for FuzzRecords) are compiled from Sources/ with swiftc
-# straight into static libraries instrumented for libFuzzer and AddressSanitizer; each target is
-# its entry point in Fuzz/Targets/ plus Tests/KafkaWireTests/Support/FuzzChecks.swift, the checks
-# the replay tests run too. Nothing here touches the main package build.
+# KafkaWire and KafkaCompression are compiled from Sources/ with swiftc straight into static
+# libraries instrumented for libFuzzer and AddressSanitizer; each target is its entry point in
+# Fuzz/Targets/ plus Tests/KafkaWireTests/Support/FuzzChecks.swift and FuzzRecordChecks.swift,
+# the checks the replay tests run too. Nothing here touches the main package build.
 #
 # Usage: Fuzz/build.sh [target...|SeedGen]    (default: every target)
 set -euo pipefail
@@ -16,9 +16,7 @@ BIN="$FUZZ_DIR/bin"
 SWIFTC="${SWIFTC:-swiftc}"
 mkdir -p "$BUILD" "$BIN"
 
-ALL_TARGETS=(FuzzRequests FuzzResponses FuzzHeaders FuzzConsumerProtocol)
-# The records target needs the record-set reader and KafkaCompression; it is built once they exist.
-if [[ -f "$FUZZ_DIR/Targets/FuzzRecords.swift" ]]; then ALL_TARGETS+=(FuzzRecords); fi
+ALL_TARGETS=(FuzzRequests FuzzResponses FuzzHeaders FuzzConsumerProtocol FuzzRecords)
 
 # -O keeps Swift's run-time checks (overflow, bounds, preconditions): they are what the fuzzer hunts.
 SWIFT_FLAGS=(-swift-version 6 -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility
@@ -65,20 +63,21 @@ build_executable() {  # name, sanitizers, our libraries, system libraries, sourc
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${ALL_TARGETS[@]}")
 
+# Every target links both libraries: the shared checks (FuzzChecks.run) reach the records ones.
 build_library KafkaWire
-CHECKS="$ROOT/Tests/KafkaWireTests/Support/FuzzChecks.swift"
+build_library KafkaCompression "${CSHIMS[@]}"
+CHECKS=("$ROOT/Tests/KafkaWireTests/Support/FuzzChecks.swift" "$ROOT/Tests/KafkaWireTests/Support/FuzzRecordChecks.swift")
+LIBRARIES="KafkaCompression KafkaWire"
+SYSTEM_LIBRARIES="z lz4 snappy zstd"
 for target in "${targets[@]}"; do
     case "$target" in
     SeedGen)
-        build_executable SeedGen -sanitize=address KafkaWire "" \
-            "$FUZZ_DIR/SeedGen/main.swift" "$CHECKS" "$ROOT/Tests/KafkaWireTests/Support/ValueFiller.swift" ;;
-    FuzzRecords)
-        build_library KafkaCompression "${CSHIMS[@]}"
-        build_executable FuzzRecords -sanitize=fuzzer,address "KafkaCompression KafkaWire" "z lz4 snappy zstd" \
-            "$FUZZ_DIR/Targets/FuzzRecords.swift" "$CHECKS" ;;
+        build_executable SeedGen -sanitize=address "$LIBRARIES" "$SYSTEM_LIBRARIES" \
+            "$FUZZ_DIR/SeedGen/main.swift" "${CHECKS[@]}" "$ROOT/Tests/KafkaWireTests/Support/ValueFiller.swift" ;;
     Fuzz*)
         [[ -f "$FUZZ_DIR/Targets/$target.swift" ]] || { echo "build: no such target $target" >&2; exit 2; }
-        build_executable "$target" -sanitize=fuzzer,address KafkaWire "" "$FUZZ_DIR/Targets/$target.swift" "$CHECKS" ;;
+        build_executable "$target" -sanitize=fuzzer,address "$LIBRARIES" "$SYSTEM_LIBRARIES" \
+            "$FUZZ_DIR/Targets/$target.swift" "${CHECKS[@]}" ;;
     *) echo "build: unknown target $target" >&2; exit 2 ;;
     esac
 done

@@ -17,8 +17,7 @@ SECONDS_PER_TARGET=60
 if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then SECONDS_PER_TARGET="$1"; shift; fi
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-    targets=(FuzzRequests FuzzResponses FuzzHeaders FuzzConsumerProtocol)
-    [[ -f "$FUZZ_DIR/Targets/FuzzRecords.swift" ]] && targets+=(FuzzRecords)
+    targets=(FuzzRequests FuzzResponses FuzzHeaders FuzzConsumerProtocol FuzzRecords)
 fi
 
 "$FUZZ_DIR/build.sh" "${targets[@]}" || exit 1
@@ -93,6 +92,6 @@ for target in "${targets[@]}"; do
 done
 
 echo
-echo "== summary ($(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$ROOT" rev-parse --short HEAD))"
+echo "== summary ($(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no git"))"
 printf '%s\n' "${summary[@]}"
 exit $status

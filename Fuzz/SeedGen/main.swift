@@ -1,8 +1,10 @@
 // Writes the seed corpora of the fuzz targets: valid encodings of every registered message at
 // every version, with every field at its default and with every field filled (ValueFiller from
 // Tests/KafkaWireTests/Support, compiled in by Fuzz/build.sh), in each target's input format
-// (see FuzzChecks.swift). Usage: SeedGen <output directory>
+// (see FuzzChecks.swift), and record sets of every format and codec for FuzzRecords.
+// Usage: SeedGen <output directory>
 import Foundation
+import KafkaCompression
 import KafkaWire
 
 @main
@@ -57,6 +59,7 @@ struct Seeds {
         }
         try writeHeaders()
         try writeDataMessages()
+        try writeRecordSets()
     }
 
     /// Whole request and response payloads (header then body) at the lowest and highest versions.
@@ -119,3 +122,70 @@ struct Seeds {
         }
     }
 }
+
+// MARK: Record sets
+
+extension Seeds {
+    /// Three records: a plain one, one with a null key and headers, a tombstone with a null header value.
+    static let sampleRecords = [
+        Record(timestampDelta: 0, offsetDelta: 0, key: ByteSlice("key-0"), value: ByteSlice("value-0")),
+        Record(timestampDelta: 5, offsetDelta: 1, key: nil, value: ByteSlice(Array(repeating: 0x61, count: 40)),
+               headers: [RecordHeader(key: "h1", value: ByteSlice("v1")), RecordHeader(key: "é", value: ByteSlice())]),
+        Record(timestampDelta: 9, offsetDelta: 2, key: ByteSlice("key-2"), value: nil,
+               headers: [RecordHeader(key: "null", value: nil)]),
+    ]
+
+    /// `[flags][records]` twice: with CRC verification off (flags 0) and on (flags 1).
+    mutating func writeRecords(_ name: String, _ records: [UInt8]) throws {
+        try write("FuzzRecords", name, [0] + records)
+        try write("FuzzRecords", name + "-crc", [1] + records)
+    }
+
+    mutating func writeRecordSets() throws {
+        let provider = KafkaCompressionProvider()
+        var all = [UInt8]()
+        for codec in CompressionCodec.allCases {
+            let batch = RecordBatch(baseOffset: 100, partitionLeaderEpoch: 3, attributes: .init(compression: codec),
+                                    baseTimestamp: 1_700_000_000_000, records: Self.sampleRecords)
+            let bytes = try batch.encoded(compressionProvider: provider)
+            try writeRecords("batch-\(codec)", bytes)
+            all += bytes
+        }
+        // An idempotent, transactional batch and its commit marker; an empty batch left by compaction.
+        let transactional = RecordBatch(baseOffset: 200, attributes: .init(timestampType: .logAppendTime, isTransactional: true),
+                                        baseTimestamp: 1_700_000_000_100, producerID: 4000, producerEpoch: 2,
+                                        baseSequence: 17, records: Self.sampleRecords)
+        let marker = RecordBatch(baseOffset: 203, attributes: .init(isTransactional: true, isControl: true),
+                                 baseTimestamp: 1_700_000_000_200, producerID: 4000, producerEpoch: 2,
+                                 records: [Record(offsetDelta: 0, key: ByteSlice(ControlRecordType.commit.encodedKey),
+                                                  value: ByteSlice(EndTxnMarker(coordinatorEpoch: 9).encoded))])
+        let empty = RecordBatch(baseOffset: 204, lastOffsetDelta: 5, producerID: 4000, producerEpoch: 2,
+                                records: [])
+        let transaction = try transactional.encoded() + marker.encoded() + empty.encoded()
+        try writeRecords("batch-transaction", transaction)
+        all += transaction
+
+        // Legacy message sets: plain messages at magic 0 and 1, then compressed wrappers.
+        for magic: Int8 in [0, 1] {
+            let messages = (0..<3).map { index in
+                LegacyMessage(offset: Int64(300 + index), magic: magic, timestamp: magic == 1 ? 1_600_000_000_000 + Int64(index) : nil,
+                              key: index == 1 ? nil : ByteSlice("k\(index)"), value: ByteSlice("legacy value \(index)"))
+            }
+            var plain = ByteWriter()
+            for message in messages { try message.encode(into: &plain) }
+            try writeRecords("legacy-v\(magic)", plain.bytes)
+            all += plain.bytes
+            for codec in CompressionCodec.allCases where codec != .none && codec != .zstd {
+                let wrapper = try LegacyMessage.compressedWrapper(containing: messages, compression: codec,
+                                                                  compressionProvider: provider)
+                let bytes = try wrapper.encoded()
+                try writeRecords("legacy-v\(magic)-\(codec)", bytes)
+                all += bytes
+            }
+        }
+        // Everything back to back, then cut inside the last batch, as a fetch's byte limit cuts it.
+        try writeRecords("mixed", all)
+        try writeRecords("mixed-cut", Array(all.dropLast(7)))
+    }
+}
+

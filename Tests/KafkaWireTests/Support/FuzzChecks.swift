@@ -1,7 +1,7 @@
 import KafkaWire
 
-// The checks behind the libFuzzer executables in Fuzz/. This one file is compiled both into
-// each fuzz executable (see Fuzz/build.sh) and into KafkaWireTests, where
+// The checks behind the libFuzzer executables in Fuzz/. This file and FuzzRecordChecks.swift
+// are compiled both into each fuzz executable (see Fuzz/build.sh) and into KafkaWireTests, where
 // FuzzCrasherReplayTests feeds it every kept crasher: a fuzzer and its replay test cannot
 // drift apart because they run the same code.
 //
@@ -20,6 +20,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case responses = "FuzzResponses"
     case headers = "FuzzHeaders"
     case consumerProtocol = "FuzzConsumerProtocol"
+    case records = "FuzzRecords"
 }
 
 /// An input for which an invariant other than "nothing traps" does not hold.
@@ -37,6 +38,7 @@ enum FuzzChecks {
         case .responses: try responses(input)
         case .headers: try headers(input)
         case .consumerProtocol: try dataMessage(input)
+        case .records: try FuzzRecordChecks.records(input)
         }
     }
 
