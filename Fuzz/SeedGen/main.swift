@@ -113,6 +113,12 @@ struct Seeds {
                     try write("FuzzConsumerProtocol", "\(name)-v\(version)-\(kind)", prefix + body)
                 }
             }
+            // A version from the future: our newest layout, then fields we do not know.
+            if type is any ConsumerProtocolPayload.Type {
+                let future = type.validVersions.upperBound + 1
+                let body = try filled(type, version: type.validVersions.upperBound, seed: 0xF077).encoded(version: type.validVersions.upperBound)
+                try write("FuzzConsumerProtocol", "\(name)-v\(future)-future", [UInt8(index), 0, UInt8(future)] + body + [0, 0, 0, 1])
+            }
         }
         let sample = UInt8(FuzzChecks.dataTypeNames.count)
         for version in FuzzSampleMessage.validVersions {

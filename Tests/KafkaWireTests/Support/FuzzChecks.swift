@@ -206,7 +206,8 @@ enum FuzzChecks {
     ]
 
     /// `[type: u8][version: i16][body...]`: the payload as it is stored (in JoinGroup and
-    /// SyncGroup metadata, in control records), its version in front. Type modulo
+    /// SyncGroup metadata, in control records), its version in front; consumer-protocol payloads
+    /// go through `decodeWithVersion`, the others are decoded strictly at that version. Type modulo
     /// `dataTypeNames.count + 1` picks from `dataTypeNames`, or last `FuzzSampleMessage`, which
     /// has every kind of field the codecs know; unregistered types are skipped.
     static func dataMessage(_ input: [UInt8]) throws(FuzzInvariantViolation) {
@@ -219,7 +220,46 @@ enum FuzzChecks {
         }
         let name = dataTypeNames[index]
         guard let type = MessageRegistry.dataTypes.first(where: { $0.name == name })?.type else { return }
-        try roundTrip(type, body: body, version: version, label: name)
+        if let payload = type as? any ConsumerProtocolPayload.Type {
+            try versionedRoundTrip(payload, ByteSlice(input).slice(1..<input.count), label: name)
+        } else {
+            try roundTrip(type, body: body, version: version, label: name)
+        }
+    }
+
+    /// A consumer-protocol payload with its version prefix, read the way a group member reads it
+    /// (`decodeWithVersion`: a version newer than we know is read with our newest layout and the
+    /// rest ignored). What decodes must re-encode, at the wire version or our newest if that is
+    /// older, to bytes that decode to the same value and re-encode the same.
+    static func versionedRoundTrip<P: ConsumerProtocolPayload>(
+        _: P.Type, _ payload: ByteSlice, label: String
+    ) throws(FuzzInvariantViolation) {
+        guard let (wireVersion, value) = try? P.decodeWithVersion(payload) else { return }
+        let version = min(wireVersion, P.validVersions.upperBound)
+        let encoded: [UInt8]
+        do {
+            encoded = try value.encodedWithVersion(version)
+        } catch {
+            throw FuzzInvariantViolation(description: "\(label) v\(wireVersion) decoded but does not encode at v\(version): \(error)")
+        }
+        let again: P
+        do {
+            let decoded = try P.decodeWithVersion(ByteSlice(encoded))
+            guard decoded.version == version else {
+                throw FuzzInvariantViolation(description: "\(label) v\(version) re-encoding carries version \(decoded.version)")
+            }
+            again = decoded.value
+        } catch let violation as FuzzInvariantViolation {
+            throw violation
+        } catch {
+            throw FuzzInvariantViolation(description: "\(label) v\(version) re-encoding does not decode: \(error)")
+        }
+        guard again == value else {
+            throw FuzzInvariantViolation(description: "\(label) v\(version) decodes to a different value after re-encoding")
+        }
+        guard (try? again.encodedWithVersion(version)) == encoded else {
+            throw FuzzInvariantViolation(description: "\(label) v\(version) encoding is not stable")
+        }
     }
 }
 
