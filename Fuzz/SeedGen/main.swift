@@ -189,6 +189,20 @@ extension Seeds {
                 all += bytes
             }
         }
+        // Wrap mode (flags bit 1): the plain records section or inner message set, which the
+        // harness compresses with each codec and wraps itself.
+        let plainRecords = Array(try RecordBatch(records: Self.sampleRecords).encoded().dropFirst(61))
+        for codec: UInt8 in 0...3 {
+            try write("FuzzRecords", "wrap-batch-codec\(codec)", [2, codec, UInt8(Self.sampleRecords.count)] + plainRecords)
+            for magic: UInt8 in 0...1 where codec != 3 {  // zstd is not allowed in legacy wrappers
+                let inner = try (0..<3).map { index in
+                    try LegacyMessage(offset: Int64(index), magic: Int8(magic), timestamp: magic == 1 ? 1_600_000_000_000 : nil,
+                                      key: ByteSlice("k\(index)"), value: ByteSlice("inner \(index)")).encoded()
+                }.joined()
+                try write("FuzzRecords", "wrap-legacy-v\(magic)-codec\(codec)", [2, 0x10 | magic << 5 | codec, 2] + inner)
+            }
+        }
+
         // Everything back to back, then cut inside the last batch, as a fetch's byte limit cuts it.
         try writeRecords("mixed", all)
         try writeRecords("mixed-cut", Array(all.dropLast(7)))

@@ -17,6 +17,10 @@ enum FuzzRecordChecks {
 
     /// `[flags: u8][RECORDS bytes...]`; flags bit 0 turns CRC verification on. With it off (the
     /// fuzzer's usual case) mutated batches get past the checksum to the fields behind it.
+    /// Flags bit 1 selects wrap mode, `[flags][codec: u8][count: u8][plain bytes...]`: the harness
+    /// compresses the plain bytes itself and wraps them in a v2 batch of `count` records or (codec
+    /// bit 4) a legacy wrapper message (magic from codec bit 5), so mutations reach the records
+    /// and inner message sets behind the compression, which mutated compressed bytes rarely do.
     ///
     /// Checks, beyond "nothing traps":
     /// - `RecordBatchReader` stays on an entry that throws; when it ends without throwing, it
@@ -30,7 +34,14 @@ enum FuzzRecordChecks {
     ///   wrapper's inner messages as one entry each).
     static func records(_ input: [UInt8]) throws(FuzzInvariantViolation) {
         guard let flags = input.first else { return }
-        let blob = ByteSlice(input).slice(1..<input.count)
+        let blob: ByteSlice
+        if flags & 2 == 0 {
+            blob = ByteSlice(input).slice(1..<input.count)
+        } else {
+            guard input.count >= 3, let wrapped = wrap(codec: input[1], count: input[2], ByteSlice(input).slice(3..<input.count))
+            else { return }
+            blob = ByteSlice(wrapped)
+        }
         let options = options(verifyChecksums: flags & 1 != 0)
 
         var reader = RecordBatchReader(blob, options: options)
@@ -89,6 +100,43 @@ enum FuzzRecordChecks {
         } catch {
             throw violation("the re-encoded entries do not decode: \(error)")
         }
+    }
+
+    /// Wrap mode: `plain` compressed with one of the four codecs (`codec` bits 0-1) and put in a v2
+    /// batch declaring `count` records, or (bit 4) in a legacy wrapper message of magic 0 or 1
+    /// (bit 5). Nil when compression fails. CRCs are computed, so either CRC setting passes them.
+    static func wrap(codec selector: UInt8, count: UInt8, _ plain: ByteSlice) -> [UInt8]? {
+        let codec = CompressionCodec(rawValue: 1 + Int8(selector & 3)) ?? .gzip
+        let legacy = selector & 0x10 != 0
+        let magic: Int8 = legacy ? Int8(selector >> 5 & 1) : RecordBatch.currentMagic
+        guard let compressed = try? KafkaCompressionProvider().compress(plain, codec: codec, level: nil, magic: magic) else {
+            return nil
+        }
+        if legacy {
+            let wrapper = LegacyMessage(offset: Int64(count), magic: magic, attributes: .init(compression: codec),
+                                        timestamp: magic == 1 ? 1_700_000_000_000 : nil, key: nil, value: ByteSlice(compressed))
+            return try? wrapper.encoded()
+        }
+        // The v2 header by hand: RecordBatch's encoder would compress records it has already parsed.
+        var writer = ByteWriter(capacity: 61 + compressed.count)
+        writer.writeInt64(0)                            // baseOffset
+        writer.writeInt32(Int32(49 + compressed.count)) // batchLength: the header after it, then the records
+        writer.writeInt32(-1)                           // partitionLeaderEpoch
+        writer.writeInt8(RecordBatch.currentMagic)
+        writer.writeUInt32(0)                           // crc, filled in below
+        writer.writeInt16(RecordBatch.Attributes(compression: codec).rawValue)
+        writer.writeInt32(Int32(max(Int(count) - 1, 0))) // lastOffsetDelta
+        writer.writeInt64(1_700_000_000_000)            // baseTimestamp
+        writer.writeInt64(1_700_000_000_000)            // maxTimestamp
+        writer.writeInt64(-1)                           // producerId
+        writer.writeInt16(-1)                           // producerEpoch
+        writer.writeInt32(-1)                           // baseSequence
+        writer.writeInt32(Int32(count))                 // recordsCount
+        writer.writeRaw(compressed)
+        var bytes = writer.bytes
+        let crc = CRC32C.checksum(of: ByteSlice(bytes).slice(21..<bytes.count))
+        for (index, shift) in [24, 16, 8, 0].enumerated() { bytes[17 + index] = UInt8(truncatingIfNeeded: crc >> UInt32(shift)) }
+        return bytes
     }
 
     static func violation(_ text: String) -> FuzzInvariantViolation {
