@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
+        .executable(name: "swafkacat", targets: ["swafkacat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,6 +52,12 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strictSettings),
 
+        // swafkacat: the kcat-compatible CLI. The core (option parsing, formats, printers, frame files) is pure
+        // and tested in-process; the executable does the I/O and drives the clients.
+        .target(name: "SwafkacatCore", dependencies: ["KafkaWire"], swiftSettings: strictSettings),
+        .executableTarget(name: "swafkacat", dependencies: ["SwafkacatCore", "KafkaWire", "KafkaTransport"],
+                          swiftSettings: strictSettings),
+
         // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], resources: [.copy("Fixtures")],
                     swiftSettings: strictSettings),
@@ -60,6 +67,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
+        .testTarget(name: "SwafkacatTests", dependencies: ["SwafkacatCore", "KafkaWire"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire"],
                     resources: [.copy("Conformance")], swiftSettings: strictSettings),
     ]
