@@ -67,7 +67,8 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "SwafkacatTests", dependencies: ["SwafkacatCore", "KafkaWire"], swiftSettings: strictSettings),
+        .testTarget(name: "SwafkacatTests", dependencies: ["SwafkacatCore", "KafkaWire", "swafkacat"],
+                    exclude: ["Snapshots"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire"],
                     resources: [.copy("Conformance")], swiftSettings: strictSettings),
     ]

@@ -441,6 +441,7 @@ public struct CommandLine {
             throw fatal("-o ..@ timestamps can't be used with -G mode")
         }
         invocation.topic = topic
+        invocation.json = json
         invocation.queries = queries
         invocation.partition = partition
         invocation.startOffset = startOffset

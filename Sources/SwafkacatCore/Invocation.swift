@@ -21,6 +21,8 @@ public struct Invocation: Sendable {
     public var exitAtEnd = false
     /// False with `-E`: errors that are not fatal are reported and the run goes on.
     public var exitOnError = true
+    /// `-J`: JSON output (messages, `-L` and `-Q`).
+    public var json = false
     /// How consumed messages are printed (`-f`, `-J`, `-D`, `-K`, `-Z`, `-s`).
     public var formatter: MessageFormatter?
     /// `-D`: the message delimiter (splits input when producing).

@@ -9,6 +9,7 @@ public enum Usage {
         swafkacat - Apache Kafka producer and consumer tool, kcat-compatible, on Swafka's pure-Swift client
         Version \(version) (JSON, pure Swift: no librdkafka, no JVM; codecs gzip,snappy,lz4,zstd; protocol trace)
 
+
         """
     }
 
