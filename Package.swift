@@ -57,7 +57,7 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaWire", "KafkaTransport"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaWire", "KafkaTransport", "KafkaCompression"], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
