@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+"""Spec-driven reference corpus for swafka-wire's JSON and binary codecs.
+
+Reads Kafka's message specs (the JSON files with // comments), and for every API Swafka
+implements (request and response), the consumer-protocol payloads, every valid version and
+a few seeds, generates random values for every field present at that version and writes:
+
+  {"api": ..., "kind": "request"|"response"|"data", "version": n, "seed": s,
+   "withHeader": bool, "json": <expected JSON>, "hex": <expected bytes>}
+
+The expected JSON follows swafka-wire's format (spec field names in spec order, fields present
+at the version, tagged fields always printed, their default when absent; bytes and records as
+base64; UUIDs 8-4-4-4-12; unknown tags under "_unknownTaggedFields"). The expected bytes come
+from this file's own encoder, written from the rules in PRIMITIVES.md. It shares no code with
+the Swift codecs: agreement between the two is the evidence that both follow the specs.
+
+Usage: generate.py [--specs DIR] [--apikeys FILE] [--seeds N] [--out FILE]
+"""
+
+import argparse
+import base64
+import json
+import os
+import random
+import re
+import struct
+import sys
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+DEFAULT_SPECS = "/work/shared/kafka-protocol/message-specs"
+DEFAULT_APIKEYS = os.path.join(REPO, "Sources/KafkaWire/Messages/ApiKey.swift")
+DATA_TYPES = ["ConsumerProtocolSubscription", "ConsumerProtocolAssignment"]
+
+
+# ---------------------------------------------------------------- spec loading
+
+def strip_comments(text):
+    """Removes // comments outside strings (the specs' only extension to JSON)."""
+    out = []
+    i, n = 0, len(text)
+    in_string = False
+    while i < n:
+        c = text[i]
+        if in_string:
+            out.append(c)
+            if c == "\\":
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if c == '"':
+                in_string = False
+            i += 1
+        elif c == '"':
+            in_string = True
+            out.append(c)
+            i += 1
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+class Versions:
+    """A spec version range: "3+", "0-4", "5" or "none"."""
+
+    def __init__(self, text):
+        text = (text or "none").strip()
+        if text == "none":
+            self.low, self.high = 1, 0
+        elif text.endswith("+"):
+            self.low, self.high = int(text[:-1]), 1 << 15
+        elif "-" in text:
+            low, high = text.split("-")
+            self.low, self.high = int(low), int(high)
+        else:
+            self.low = self.high = int(text)
+
+    def __contains__(self, version):
+        return self.low <= version <= self.high
+
+
+class Field:
+    def __init__(self, spec, structs):
+        self.name = spec["name"]
+        self.type = spec["type"]
+        self.versions = Versions(spec.get("versions"))
+        self.nullable = Versions(spec.get("nullableVersions"))
+        tag = spec.get("tag")
+        self.tag = None if tag is None else int(tag)
+        self.tagged = Versions(spec.get("taggedVersions")) if self.tag is not None else Versions("none")
+        self.default = spec.get("default")
+        self.is_array = self.type.startswith("[]")
+        self.element = self.type[2:] if self.is_array else self.type
+        self.struct = None
+        if "fields" in spec:
+            self.struct = [Field(f, structs) for f in spec["fields"]]
+            structs[self.element] = self.struct
+        self.structs = structs  # resolved lazily: a struct may be defined after its first use
+
+    @property
+    def struct_fields(self):
+        if self.struct is not None:
+            return self.struct
+        return self.structs.get(self.element)
+
+    def is_struct(self):
+        return self.struct_fields is not None and self.element not in SCALARS
+
+    def present(self, v):
+        return v in self.versions or v in self.tagged
+
+    def is_tagged(self, v):
+        return self.tag is not None and v in self.tagged
+
+
+SCALARS = {"bool", "int8", "int16", "int32", "int64", "uint16", "uint32", "float64", "uuid", "string", "bytes", "records"}
+INT_RANGES = {"int8": (-(1 << 7), (1 << 7) - 1), "int16": (-(1 << 15), (1 << 15) - 1),
+              "int32": (-(1 << 31), (1 << 31) - 1), "int64": (-(1 << 63), (1 << 63) - 1),
+              "uint16": (0, (1 << 16) - 1), "uint32": (0, (1 << 32) - 1)}
+INT_FORMATS = {"int8": ">b", "int16": ">h", "int32": ">i", "int64": ">q", "uint16": ">H", "uint32": ">I"}
+
+
+class Message:
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            spec = json.loads(strip_comments(f.read()))
+        self.spec = spec
+        self.name = spec["name"]
+        self.type = spec["type"]
+        self.api_key = spec.get("apiKey")
+        self.valid = Versions(spec["validVersions"])
+        self.flexible = Versions(spec.get("flexibleVersions"))
+        structs = {}
+        # Common structs first, so fields can refer to them by name.
+        for common in spec.get("commonStructs", []):
+            structs[common["name"]] = [Field(f, structs) for f in common["fields"]]
+        self.fields = [Field(f, structs) for f in spec["fields"]]
+
+    def versions(self):
+        return range(self.valid.low, self.valid.high + 1)
+
+
+# ---------------------------------------------------------------- defaults
+
+def default_json(field, v):
+    """The JSON value a field holds when absent: its spec default."""
+    d = field.default
+    if field.is_array:
+        return None if d == "null" else []
+    if field.is_struct():
+        return struct_default(field.struct_fields, v)
+    t = field.type
+    if d == "null":
+        return None
+    if t in INT_RANGES:
+        if d is None or d == "":
+            return 0
+        return int(d, 0) if isinstance(d, str) else int(d)
+    if t == "bool":
+        return d in ("true", True)
+    if t == "float64":
+        return float(d) if d not in (None, "") else 0.0
+    if t == "string":
+        return d if isinstance(d, str) else ""
+    if t == "bytes":
+        return ""
+    if t == "records":
+        return None
+    if t == "uuid":
+        return "00000000-0000-0000-0000-000000000000"
+    raise ValueError("no default for type " + t)
+
+
+def struct_default(fields, v):
+    return {f.name: default_json(f, v) for f in fields if f.present(v)}
+
+
+# ---------------------------------------------------------------- random values
+
+STRING_POOL = (
+    [chr(c) for c in range(0x20, 0x7F)] * 3
+    + list("éüßñ€£¥漢字カナ한글Ωπ")
+    + ["\u0000", "\n", "\t", "\r", "\b", "\f", "\x7f", "\u001f", '"', "\\", "/", "\u2028", "\u2029", "\ufeff",
+       "\U0001F600", "\U0001F680", "\U00010348", "\uffff", "\u00a0"]
+)
+
+
+def random_string(rng):
+    n = rng.choice([0, 1, 2, 5, 8, 13])
+    return "".join(rng.choice(STRING_POOL) for _ in range(n))
+
+
+def random_int(rng, t):
+    low, high = INT_RANGES[t]
+    choice = rng.random()
+    if choice < 0.15:
+        return low
+    if choice < 0.30:
+        return high
+    if choice < 0.45:
+        return rng.choice([0, 1, -1 if low < 0 else 2])
+    if choice < 0.70:
+        return rng.randint(max(low, -300), min(high, 300))
+    return rng.randint(low, high)
+
+
+def random_float(rng):
+    return rng.choice([0.0, -0.0, 1.5, -2.25, 1e-05, 1e300, 5e-324, 0.1, 123456.789, rng.uniform(-1e6, 1e6)])
+
+
+def random_uuid(rng):
+    if rng.random() < 0.2:
+        return "00000000-0000-0000-0000-000000000000"
+    h = "%032x" % rng.getrandbits(128)
+    return "-".join([h[0:8], h[8:12], h[12:16], h[16:20], h[20:32]])
+
+
+def random_bytes(rng, limit=12):
+    return base64.b64encode(bytes(rng.getrandbits(8) for _ in range(rng.randint(0, limit)))).decode()
+
+
+def random_scalar(rng, t):
+    if t in INT_RANGES:
+        return random_int(rng, t)
+    if t == "bool":
+        return rng.random() < 0.5
+    if t == "float64":
+        return random_float(rng)
+    if t == "string":
+        return random_string(rng)
+    if t in ("bytes", "records"):
+        return random_bytes(rng, 24 if t == "records" else 12)
+    if t == "uuid":
+        return random_uuid(rng)
+    raise ValueError("unknown scalar type " + t)
+
+
+class Generator:
+    def __init__(self, rng, flexible):
+        self.rng = rng
+        self.flexible = flexible
+
+    def value(self, field, v):
+        rng = self.rng
+        if v in field.nullable and rng.random() < 0.2:
+            return None
+        if field.is_array:
+            count = rng.randint(0, 3)
+            if field.is_struct():
+                return [self.struct(field.struct_fields, v) for _ in range(count)]
+            return [random_scalar(rng, field.element) for _ in range(count)]
+        if field.is_struct():
+            return self.struct(field.struct_fields, v)
+        return random_scalar(rng, field.type)
+
+    def struct(self, fields, v):
+        rng = self.rng
+        obj = {}
+        for f in fields:
+            if not f.present(v):
+                continue
+            if f.is_tagged(v) and rng.random() < 0.5:
+                obj[f.name] = default_json(f, v)  # absent from the wire, printed with its default
+            else:
+                obj[f.name] = self.value(f, v)
+        if self.flexible and rng.random() < 0.15:
+            used = {f.tag for f in fields if f.tag is not None}
+            candidates = [t for t in list(range(5, 12)) + [127, 128, 300, 20000] if t not in used]
+            tags = sorted(rng.sample(candidates, rng.randint(1, 2)))
+            obj["_unknownTaggedFields"] = [{"tag": t, "data": random_bytes(rng, 5)} for t in tags]
+        return obj
+
+
+# ---------------------------------------------------------------- reference encoder (PRIMITIVES.md)
+
+def uvarint(n):
+    assert n >= 0
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def uuid_bytes(text):
+    return bytes.fromhex(text.replace("-", ""))
+
+
+def encode_scalar(t, value, nullable, flexible):
+    """One scalar; value None means null (only reached where the version allows it)."""
+    if t in INT_FORMATS:
+        return struct.pack(INT_FORMATS[t], value)
+    if t == "bool":
+        return b"\x01" if value else b"\x00"
+    if t == "float64":
+        return struct.pack(">d", value)
+    if t == "uuid":
+        return uuid_bytes(value)
+    if t == "string":
+        if value is None:
+            assert nullable
+            return uvarint(0) if flexible else struct.pack(">h", -1)
+        data = value.encode("utf-8")
+        return uvarint(len(data) + 1) + data if flexible else struct.pack(">h", len(data)) + data
+    if t in ("bytes", "records"):
+        if value is None:
+            assert nullable
+            return uvarint(0) if flexible else struct.pack(">i", -1)
+        data = base64.b64decode(value)
+        return uvarint(len(data) + 1) + data if flexible else struct.pack(">i", len(data)) + data
+    raise ValueError(t)
+
+
+def encode_value(field, value, v, flexible):
+    nullable = v in field.nullable
+    if field.is_array:
+        if value is None:
+            assert nullable
+            return uvarint(0) if flexible else struct.pack(">i", -1)
+        out = uvarint(len(value) + 1) if flexible else struct.pack(">i", len(value))
+        for element in value:
+            if field.is_struct():
+                out += encode_struct(field.struct_fields, element, v, flexible)
+            else:
+                out += encode_scalar(field.element, element, False, flexible)
+        return out
+    if field.is_struct():
+        return encode_struct(field.struct_fields, value, v, flexible)
+    return encode_scalar(field.type, value, nullable, flexible)
+
+
+def encode_struct(fields, obj, v, flexible):
+    out = b""
+    tagged = []
+    for f in fields:
+        if f.is_tagged(v):
+            value = obj[f.name]
+            if value != default_json(f, v):  # a tagged field equal to its default is left out
+                tagged.append((f.tag, encode_value(f, value, v, True)))
+        elif v in f.versions:
+            out += encode_value(f, obj[f.name], v, flexible)
+    if not flexible:
+        return out
+    for unknown in obj.get("_unknownTaggedFields", []):
+        tagged.append((unknown["tag"], base64.b64decode(unknown["data"])))
+    tagged.sort()
+    out += uvarint(len(tagged))
+    for tag, data in tagged:
+        out += uvarint(tag) + uvarint(len(data)) + data
+    return out
+
+
+# ---------------------------------------------------------------- headers
+
+def request_header(rng, api_key, version, header_version):
+    header = {"RequestApiKey": api_key, "RequestApiVersion": version, "CorrelationId": random_int(rng, "int32")}
+    header["ClientId"] = None if rng.random() < 0.2 else random_string(rng)
+    data = struct.pack(">hhi", api_key, version, header["CorrelationId"])
+    client = header["ClientId"]
+    # ClientId keeps the non-compact nullable string form even in flexible header v2.
+    data += struct.pack(">h", -1) if client is None else struct.pack(">h", len(client.encode())) + client.encode()
+    if header_version >= 2:
+        data += tag_section(rng, header)
+    return header, data
+
+
+def response_header(rng, header_version):
+    header = {"CorrelationId": random_int(rng, "int32")}
+    data = struct.pack(">i", header["CorrelationId"])
+    if header_version >= 1:
+        data += tag_section(rng, header)
+    return header, data
+
+
+def tag_section(rng, header):
+    unknown = []
+    if rng.random() < 0.3:
+        unknown = [{"tag": t, "data": random_bytes(rng, 4)} for t in sorted(rng.sample([0, 1, 3, 200], 2))]
+        header["_unknownTaggedFields"] = unknown
+    out = uvarint(len(unknown))
+    for entry in unknown:
+        data = base64.b64decode(entry["data"])
+        out += uvarint(entry["tag"]) + uvarint(len(data)) + data
+    return out
+
+
+# ---------------------------------------------------------------- driver
+
+def implemented_api_keys(path):
+    with open(path, encoding="utf-8") as f:
+        return sorted({int(k) for k in re.findall(r"ApiKey\(rawValue:\s*(\d+)\)", f.read())})
+
+
+def load_specs(directory):
+    messages = {}
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".json"):
+            message = Message(os.path.join(directory, name))
+            messages[message.name] = message
+    return messages
+
+
+def case_rng(*parts):
+    return random.Random(zlib.crc32("/".join(str(p) for p in parts).encode()))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("specs", nargs="?", default=DEFAULT_SPECS, help="directory of message-spec JSON files")
+    parser.add_argument("--apikeys", default=DEFAULT_APIKEYS, help="ApiKey.swift, listing the implemented API keys")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--out", default=os.path.join(REPO, "Tests/KafkaWireJSONTests/Conformance/corpus.jsonl"))
+    args = parser.parse_args()
+
+    messages = load_specs(args.specs)
+    keys = implemented_api_keys(args.apikeys)
+    targets = []  # (api name, kind, Message, api key)
+    for key in keys:
+        for kind in ("request", "response"):
+            found = [m for m in messages.values() if m.api_key == key and m.type == kind]
+            if not found:
+                sys.exit("no %s spec for api key %d" % (kind, key))
+            message = found[0]
+            targets.append((message.name[: -len(kind)], kind, message, key))
+    for name in DATA_TYPES:
+        targets.append((name, "data", messages[name], None))
+
+    count = 0
+    with open(args.out, "w", encoding="utf-8") as out:
+        for api, kind, message, key in targets:
+            for version in message.versions():
+                flexible = version in message.flexible
+                for seed in range(args.seeds):
+                    rng = case_rng(api, kind, version, seed)
+                    body = Generator(rng, flexible).struct(message.fields, version)
+                    data = encode_struct(message.fields, body, version, flexible)
+                    case = {"api": api, "kind": kind, "version": version, "seed": seed, "withHeader": False,
+                            "json": body, "hex": data.hex()}
+                    out.write(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
+                    count += 1
+            if key is None:
+                continue
+            # One case per API and kind with the header in front, at a random version.
+            rng = case_rng(api, kind, "header")
+            version = rng.randint(message.valid.low, message.valid.high)
+            flexible = version in message.flexible
+            if kind == "request":
+                header_version = 2 if flexible else 1
+                header, header_data = request_header(rng, key, version, header_version)
+            else:
+                header_version = 1 if flexible and key != 18 else 0  # ApiVersions responses: always v0
+                header, header_data = response_header(rng, header_version)
+            body = Generator(rng, flexible).struct(message.fields, version)
+            data = header_data + encode_struct(message.fields, body, version, flexible)
+            case = {"api": api, "kind": kind, "version": version, "seed": 0, "withHeader": True,
+                    "json": {"header": header, "body": body}, "hex": data.hex()}
+            out.write(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
+            count += 1
+    print("wrote %d cases to %s" % (count, args.out), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
