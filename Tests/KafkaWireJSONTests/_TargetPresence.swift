@@ -1,0 +1,1 @@
+// Keeps the test target present until its tests land (SwiftPM rejects a target with no sources).
