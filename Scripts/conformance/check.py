@@ -60,18 +60,27 @@ def main():
             stat["skipped"] += 1
             continue
         problems = []
-        if not decoded["ok"]:
-            problems.append("decode failed: " + decoded["message"])
-        elif ordered(decoded["json"]) != ordered(case["json"]):
-            problems.append("decode: JSON differs")
-        if not encoded["ok"]:
-            problems.append("encode failed: " + encoded["message"])
-        elif encoded["hex"] != case["hex"]:
-            problems.append("encode: bytes differ")
+        expected = case.get("expectError")
+        if expected:
+            for reply, op in ((decoded, "decode"), (encoded, "encode")):
+                if reply["ok"]:
+                    problems.append("%s succeeded, expected %s in %s" % (op, expected[op], expected["field"]))
+                elif not reply["error"].startswith(expected[op]) or " in %s:" % expected["field"] not in reply["message"]:
+                    problems.append("%s: expected %s in %s, got %s" % (op, expected[op], expected["field"], reply["message"]))
+        else:
+            if not decoded["ok"]:
+                problems.append("decode failed: " + decoded["message"])
+            elif ordered(decoded["json"]) != ordered(case["json"]):
+                problems.append("decode: JSON differs")
+            if not encoded["ok"]:
+                problems.append("encode failed: " + encoded["message"])
+            elif encoded["hex"] != case["hex"]:
+                problems.append("encode: bytes differ")
         if problems:
             stat["failed"] += 1
-            failures.append("%s v%d seed %d%s: %s" % (group, case["version"], case["seed"],
-                                                      " with header" if case["withHeader"] else "", "; ".join(problems)))
+            failures.append("%s v%d seed %d%s%s: %s" % (group, case["version"], case["seed"],
+                                                        " with header" if case["withHeader"] else "",
+                                                        " (negative)" if expected else "", "; ".join(problems)))
         else:
             stat["passed"] += 1
 

@@ -8,6 +8,10 @@ a few seeds, generates random values for every field present at that version and
   {"api": ..., "kind": "request"|"response"|"data", "version": n, "seed": s,
    "withHeader": bool, "json": <expected JSON>, "hex": <expected bytes>}
 
+Negative cases carry "expectError": {"decode": kind, "encode": kind, "field": path}: one per
+API, kind and version, with null written into a field the version does not allow to be null;
+decoding the bytes and encoding the JSON must both fail.
+
 The expected JSON follows swafka-wire's format (spec field names in spec order, fields present
 at the version, tagged fields always printed, their default when absent; bytes and records as
 base64; UUIDs 8-4-4-4-12; unknown tags under "_unknownTaggedFields"). The expected bytes come
@@ -295,6 +299,10 @@ def uuid_bytes(text):
     return bytes.fromhex(text.replace("-", ""))
 
 
+# Set while writing a negative case: null is then written even where the version forbids it.
+FORCE_NULLS = False
+
+
 def encode_scalar(t, value, nullable, flexible):
     """One scalar; value None means null (only reached where the version allows it)."""
     if t in INT_FORMATS:
@@ -307,13 +315,13 @@ def encode_scalar(t, value, nullable, flexible):
         return uuid_bytes(value)
     if t == "string":
         if value is None:
-            assert nullable
+            assert nullable or FORCE_NULLS
             return uvarint(0) if flexible else struct.pack(">h", -1)
         data = value.encode("utf-8")
         return uvarint(len(data) + 1) + data if flexible else struct.pack(">h", len(data)) + data
     if t in ("bytes", "records"):
         if value is None:
-            assert nullable
+            assert nullable or FORCE_NULLS
             return uvarint(0) if flexible else struct.pack(">i", -1)
         data = base64.b64decode(value)
         return uvarint(len(data) + 1) + data if flexible else struct.pack(">i", len(data)) + data
@@ -324,7 +332,7 @@ def encode_value(field, value, v, flexible):
     nullable = v in field.nullable
     if field.is_array:
         if value is None:
-            assert nullable
+            assert nullable or FORCE_NULLS
             return uvarint(0) if flexible else struct.pack(">i", -1)
         out = uvarint(len(value) + 1) if flexible else struct.pack(">i", len(value))
         for element in value:
@@ -357,6 +365,45 @@ def encode_struct(fields, obj, v, flexible):
     for tag, data in tagged:
         out += uvarint(tag) + uvarint(len(data)) + data
     return out
+
+
+# ---------------------------------------------------------------- negative cases
+
+def non_nullable_slots(fields, obj, v, out, path=""):
+    """(container, key, path) of every regular string, bytes or array field that may not be null at v."""
+    for f in fields:
+        if not f.present(v) or f.is_tagged(v):
+            continue
+        value = obj[f.name]
+        here = f.name if not path else path + "." + f.name
+        if (f.is_array or f.type in ("string", "bytes")) and v not in f.nullable:
+            out.append((obj, f.name, here))
+        if value is None or not f.is_struct():
+            continue
+        for index, element in enumerate(value if f.is_array else [value]):
+            non_nullable_slots(f.struct_fields, element, v, out, here + ("[%d]" % index if f.is_array else ""))
+    return out
+
+
+def null_case(rng, message, version):
+    """A body with null written into one field the version says is not nullable, or None if there is none.
+
+    Decoding must fail with unexpectedNull; encoding the JSON must fail with invalidField.
+    """
+    global FORCE_NULLS
+    flexible = version in message.flexible
+    body = Generator(rng, flexible).struct(message.fields, version)
+    slots = non_nullable_slots(message.fields, body, version, [])
+    if not slots:
+        return None
+    container, key, path = rng.choice(slots)
+    container[key] = None
+    FORCE_NULLS = True
+    try:
+        data = encode_struct(message.fields, body, version, flexible)
+    finally:
+        FORCE_NULLS = False
+    return body, data, path
 
 
 # ---------------------------------------------------------------- headers
@@ -445,6 +492,15 @@ def main():
                     data = encode_struct(message.fields, body, version, flexible)
                     case = {"api": api, "kind": kind, "version": version, "seed": seed, "withHeader": False,
                             "json": body, "hex": data.hex()}
+                    out.write(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
+                    count += 1
+                # One negative case per version: null where the spec does not allow it.
+                negative = null_case(case_rng(api, kind, version, "null"), message, version)
+                if negative is not None:
+                    body, data, path = negative
+                    case = {"api": api, "kind": kind, "version": version, "seed": 0, "withHeader": False,
+                            "json": body, "hex": data.hex(),
+                            "expectError": {"decode": "unexpectedNull", "encode": "invalidField", "field": path}}
                     out.write(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
                     count += 1
             if key is None:

@@ -135,6 +135,7 @@ struct JSONFieldReader: FieldVisitor {
 
     mutating func scalar<T: WireScalar>(_ field: FieldSpec, _ value: inout T, default: T) throws {
         guard let json = try self.value(of: field) else { return value = `default` }
+        if json == .null { try checkNull(field) }  // a field of a type that is never null: always refused
         value = try Self.scalar(T.self, from: json, path: childPath(field.nameString))
     }
 

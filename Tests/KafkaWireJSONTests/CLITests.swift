@@ -160,7 +160,12 @@ struct CLITests {
             let reply = try JSONParser.parse(Array(line))
             #expect(reply["id"] == .int(Int64(index)))
             let ok: Bool
-            if index % 2 == 0 {
+            if let expected = item.expectedError {
+                let kind = index % 2 == 0 ? expected.decode : expected.encode
+                ok = reply["ok"] == false && (reply["error"] == .string("\(kind) in \(expected.field)")
+                                               || (reply["message"].map { "\($0)" } ?? "").contains(" in \(expected.field):"))
+                    && { if case let .string(error)? = reply["error"] { return error.hasPrefix(kind) } else { return false } }()
+            } else if index % 2 == 0 {
                 ok = reply["ok"] == true && reply["json"] == item.json
             } else {
                 ok = reply["ok"] == true && reply["hex"] == .string(item.hex)

@@ -13,9 +13,14 @@ struct ConformanceCase: Sendable {
     let withHeader: Bool
     let json: JSONValue
     let hex: String
+    /// For a negative case: the error kinds decoding and encoding must fail with, and the field they must name.
+    let expectedError: (decode: String, encode: String, field: String)?
 
-    /// `Produce request v3 seed 1` (plus ` with header`).
-    var name: String { "\(api) \(kind.rawValue) v\(version) seed \(seed)\(withHeader ? " with header" : "")" }
+    /// `Produce request v3 seed 1` (plus ` with header`, or ` expecting unexpectedNull in TopicData`).
+    var name: String {
+        "\(api) \(kind.rawValue) v\(version) seed \(seed)\(withHeader ? " with header" : "")"
+            + (expectedError.map { " expecting \($0.decode) in \($0.field)" } ?? "")
+    }
     /// The group the results are reported by: `Produce request`.
     var group: String { "\(api) \(kind.rawValue)" }
 
@@ -47,11 +52,16 @@ enum Conformance {
                   let json = value["json"], case let .string(hex)? = value["hex"]
             else {
                 cases.append(ConformanceCase(line: index + 1, api: "<malformed line \(index + 1)>", kind: .data, version: -1,
-                                             seed: 0, withHeader: false, json: .null, hex: ""))
+                                             seed: 0, withHeader: false, json: .null, hex: "", expectedError: nil))
                 continue
             }
+            var expectedError: (String, String, String)? = nil
+            if case let .string(decode)? = value["expectError"]?["decode"], case let .string(encode)? = value["expectError"]?["encode"],
+               case let .string(field)? = value["expectError"]?["field"] {
+                expectedError = (decode, encode, field)
+            }
             cases.append(ConformanceCase(line: index + 1, api: api, kind: messageKind, version: version16, seed: Int(seed),
-                                         withHeader: withHeader, json: json, hex: hex))
+                                         withHeader: withHeader, json: json, hex: hex, expectedError: expectedError))
         }
         return cases
     }()
@@ -64,6 +74,7 @@ enum Conformance {
 
     /// Checks one case in-process: decoding the hex gives the JSON, encoding the JSON gives the hex.
     static func problems(_ item: ConformanceCase) -> [String] {
+        if let expected = item.expectedError { return negativeProblems(item, expected: expected) }
         var problems = [String]()
         do {
             let bytes = try WireHex.parse(item.hex)
@@ -81,6 +92,29 @@ enum Conformance {
             }
         } catch {
             problems.append("encode failed: \(error.message)")
+        }
+        return problems
+    }
+
+    /// Checks a negative case: decoding and encoding both fail, with the expected kinds, naming the field.
+    static func negativeProblems(_ item: ConformanceCase, expected: (decode: String, encode: String, field: String)) -> [String] {
+        var problems = [String]()
+        do {
+            let decoded = try WireTool.decode(try WireHex.parse(item.hex), api: item.api, version: item.version, kind: item.kind,
+                                              withHeader: item.withHeader)
+            problems.append("decode succeeded, expected \(expected.decode) in \(expected.field): \(decoded)")
+        } catch {
+            if error.kind != expected.decode || error.field != expected.field {
+                problems.append("decode: expected \(expected.decode) in \(expected.field), got \(error.message)")
+            }
+        }
+        do {
+            _ = try WireTool.encode(item.json, api: item.api, version: item.version, kind: item.kind, withHeader: item.withHeader)
+            problems.append("encode succeeded, expected \(expected.encode) in \(expected.field)")
+        } catch {
+            if error.kind != expected.encode || error.field != expected.field {
+                problems.append("encode: expected \(expected.encode) in \(expected.field), got \(error.message)")
+            }
         }
         return problems
     }
