@@ -4,14 +4,19 @@
 /// order; the wire JSON promises spec order, so this module has its own small value type.
 /// Integers are kept apart from floating-point numbers so every `int64` survives exactly.
 public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number written without fraction or exponent that fits in 64 bits.
     case int(Int64)
     /// Any other number. Never NaN or infinite when parsed; the printer writes those as strings.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object, keys in order.
     case object(JSONObject)
 
     /// Compact JSON text.
@@ -64,6 +69,7 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         for (key, value) in members { self[key] = value }
     }
 
+    /// An object literal, keys in the order written.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements)
     }
@@ -105,11 +111,18 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 
 extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    /// `nil` is `null`.
     public init(nilLiteral: ()) { self = .null }
+    /// A boolean literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer literal.
     public init(integerLiteral value: Int64) { self = .int(value) }
+    /// A floating-point literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A string literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An array literal.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// An object literal, keys in the order written.
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
 }

@@ -2,7 +2,10 @@ import KafkaWire
 
 /// Which of an API's messages a body is, or a versioned data payload that is not an API message.
 public enum WireMessageKind: String, Sendable, CaseIterable {
-    case request, response
+    /// An API's request.
+    case request
+    /// An API's response.
+    case response
     /// A versioned payload such as ConsumerProtocolSubscription, carried inside other messages.
     case data
 }
