@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
+        .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
     ],
     dependencies: [
@@ -33,6 +34,10 @@ let package = Package(
         .target(name: "KafkaCompression", dependencies: ["KafkaWire", "CZlib", "CLZ4", "CSnappy", "CZstd"],
                 swiftSettings: strictSettings),
 
+        // POSIX sockets, framing, one epoll loop thread, broker connections. No SwiftNIO.
+        .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
+        .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
+
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
 
@@ -42,6 +47,9 @@ let package = Package(
                           swiftSettings: strictSettings),
 
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
         // Depends on the executable so `swift test` builds it; CLITests run it as a process.

@@ -1,0 +1,39 @@
+import KafkaTransport
+import KafkaWire
+import Testing
+
+@Suite("Broker connection against real brokers", .enabled(if: TestBed.hasTansu))
+struct BrokerConnectionLiveTests {
+    @Test func negotiatesVersionsAndFetchesMetadataFromTansu() async throws {
+        let loop = try TransportEventLoop()
+        defer { Task { await loop.shutdown() } }
+        let address = try #require(BrokerAddress(parsing: try TestBed.tansuBootstrap().split(separator: ",")[0].description))
+        let connection = try await BrokerConnection.connect(to: address, loop: loop)
+        let versions = try #require(connection.apiVersions)
+        #expect(versions.ranges[.metadata] != nil)
+        #expect(versions.ranges[.apiVersions] != nil)
+        let metadataVersion = try connection.negotiatedVersion(for: MetadataRequest.self)
+        let response = try await connection.send(MetadataRequest())
+        #expect(!response.brokers.isEmpty, "Metadata v\(metadataVersion) names at least one broker")
+        // Pipelining: several requests at once, answered in order.
+        async let a = connection.send(ApiVersionsRequest())
+        async let b = connection.send(MetadataRequest())
+        async let c = connection.send(ApiVersionsRequest())
+        let (ra, rb, rc) = try await (a, b, c)
+        #expect(ra.errorCode == .none && rc.errorCode == .none)
+        #expect(!rb.brokers.isEmpty)
+        await connection.close()
+        #expect(connection.isClosed)
+    }
+
+    @Test func connectingToAClosedPortFailsFast() async throws {
+        let loop = try TransportEventLoop()
+        defer { Task { await loop.shutdown() } }
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect(throws: TransportError.self) {
+            _ = try await BrokerConnection.connect(to: BrokerAddress(host: "127.0.0.1", port: 1), loop: loop)
+        }
+        #expect(clock.now - start < .seconds(5))
+    }
+}
