@@ -1,6 +1,7 @@
 // swafka-wire: Kafka message bodies to JSON and back, one message at a time or as a line-based batch.
 import ArgumentParser
 import Foundation
+import KafkaCompression
 import KafkaWire
 import KafkaWireJSON
 
@@ -22,7 +23,7 @@ struct MessageOptions: ParsableArguments {
     @Option(help: ArgumentHelp("RECORDS fields as base64 (exact bytes) or decoded into record batches and records.", valueName: "base64|decoded"))
     var records: WireJSONOptions.RecordsForm = .base64
 
-    var jsonOptions: WireJSONOptions { WireJSONOptions(records: records) }
+    var jsonOptions: WireJSONOptions { WireJSONOptions(records: records, compression: KafkaCompressionProvider()) }
 
     func validate() throws {
         if withHeader && kind == .data { throw ValidationError("--with-header applies to requests and responses only") }
@@ -174,7 +175,7 @@ struct Batch: ParsableCommand {
         var buffer = [UInt8]()
         var start = 0  // first unconsumed byte of `buffer`
         var atEnd = false
-        WireBatch().run(
+        WireBatch(compression: KafkaCompressionProvider()).run(
             readLine: {
                 while true {
                     if let newline = buffer[start...].firstIndex(of: 0x0A) {
