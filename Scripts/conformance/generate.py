@@ -8,6 +8,9 @@ a few seeds, generates random values for every field present at that version and
   {"api": ..., "kind": "request"|"response"|"data", "version": n, "seed": s,
    "withHeader": bool, "json": <expected JSON>, "hex": <expected bytes>}
 
+Cases with "defaults": true hold every field at its spec default: the JSON of the message
+type's init() must equal them.
+
 Negative cases carry "expectError": {"decode": kind, "encode": kind, "field": path}: one per
 API, kind and version, with null written into a field the version does not allow to be null;
 decoding the bytes and encoding the JSON must both fail.
@@ -494,6 +497,13 @@ def main():
                             "json": body, "hex": data.hex()}
                     out.write(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
                     count += 1
+                # One case per version with every field at its spec default: a message type's init()
+                # must print exactly this (KafkaStruct.init() promises spec defaults).
+                body = struct_default(message.fields, version)
+                case = {"api": api, "kind": kind, "version": version, "seed": 0, "withHeader": False, "defaults": True,
+                        "json": body, "hex": encode_struct(message.fields, body, version, flexible).hex()}
+                out.write(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
+                count += 1
                 # One negative case per version: null where the spec does not allow it.
                 negative = null_case(case_rng(api, kind, version, "null"), message, version)
                 if negative is not None:

@@ -15,11 +15,13 @@ struct ConformanceCase: Sendable {
     let hex: String
     /// For a negative case: the error kinds decoding and encoding must fail with, and the field they must name.
     let expectedError: (decode: String, encode: String, field: String)?
+    /// True when `json` holds every field at its spec default, which the type's `init()` must print.
+    let isDefaults: Bool
 
     /// `Produce request v3 seed 1` (plus ` with header`, or ` expecting unexpectedNull in TopicData`).
     var name: String {
         "\(api) \(kind.rawValue) v\(version) seed \(seed)\(withHeader ? " with header" : "")"
-            + (expectedError.map { " expecting \($0.decode) in \($0.field)" } ?? "")
+            + (expectedError.map { " expecting \($0.decode) in \($0.field)" } ?? "") + (isDefaults ? " (spec defaults)" : "")
     }
     /// The group the results are reported by: `Produce request`.
     var group: String { "\(api) \(kind.rawValue)" }
@@ -52,7 +54,7 @@ enum Conformance {
                   let json = value["json"], case let .string(hex)? = value["hex"]
             else {
                 cases.append(ConformanceCase(line: index + 1, api: "<malformed line \(index + 1)>", kind: .data, version: -1,
-                                             seed: 0, withHeader: false, json: .null, hex: "", expectedError: nil))
+                                             seed: 0, withHeader: false, json: .null, hex: "", expectedError: nil, isDefaults: false))
                 continue
             }
             var expectedError: (String, String, String)? = nil
@@ -61,7 +63,8 @@ enum Conformance {
                 expectedError = (decode, encode, field)
             }
             cases.append(ConformanceCase(line: index + 1, api: api, kind: messageKind, version: version16, seed: Int(seed),
-                                         withHeader: withHeader, json: json, hex: hex, expectedError: expectedError))
+                                         withHeader: withHeader, json: json, hex: hex, expectedError: expectedError,
+                                         isDefaults: value["defaults"] == true))
         }
         return cases
     }()
@@ -76,6 +79,16 @@ enum Conformance {
     static func problems(_ item: ConformanceCase) -> [String] {
         if let expected = item.expectedError { return negativeProblems(item, expected: expected) }
         var problems = [String]()
+        if item.isDefaults, let target = WireMessageTarget(api: item.api, kind: item.kind) {
+            func initJSON<M: WireMessage>(_: M.Type) throws -> JSONValue { try WireJSON.json(for: M(), version: item.version) }
+            do {
+                if let difference = firstDifference(expected: item.json, actual: try initJSON(target.type), path: "") {
+                    problems.append("init() is not at the spec defaults: \(difference)")
+                }
+            } catch {
+                problems.append("init() JSON failed: \(error)")
+            }
+        }
         do {
             let bytes = try WireHex.parse(item.hex)
             let decoded = try WireTool.decode(bytes, api: item.api, version: item.version, kind: item.kind, withHeader: item.withHeader)
