@@ -7,6 +7,10 @@ import Testing
 /// The request timeout the hostile-peer tests run with.
 private let hostileTimeout = Duration.seconds(2)
 
+/// A bound that only catches hangs. The tests prove *which* timeout fired through the typed error
+/// (it names the duration); wall-clock bounds would measure how busy the machine's test pool is.
+private let hangGuard = Duration.seconds(60)
+
 @Suite("Hostile peers")
 struct HostilePeerTests {
     func connect(to broker: FakeBroker, loop: TransportEventLoop, maximumResponseSize: Int = 1 << 20) async throws -> BrokerConnection {
@@ -31,8 +35,7 @@ struct HostilePeerTests {
         } catch let error as TransportError {
             caught = error
         }
-        // Bounded: never beyond the request timeout plus scheduling slack.
-        #expect(clock.now - start < hostileTimeout + .seconds(2))
+        #expect(clock.now - start < hangGuard)
         #expect(connection.isClosed || caught.map { if case .malformedResponse = $0 { true } else { false } } == true)
         await loop.shutdown()
         return caught
@@ -121,10 +124,10 @@ struct HostilePeerTests {
         configuration.connectTimeout = .seconds(1)
         let clock = ContinuousClock()
         let start = clock.now
-        await #expect(throws: TransportError.self) {
+        await #expect(throws: TransportError.connectTimedOut(listener.address, after: .seconds(1))) {
             _ = try await BrokerConnection.connect(to: listener.address, configuration: configuration, loop: loop)
         }
-        #expect(clock.now - start < .seconds(4))
+        #expect(clock.now - start < hangGuard)
         await loop.shutdown()
     }
 
