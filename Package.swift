@@ -46,7 +46,9 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strictSettings),
 
-        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], swiftSettings: strictSettings),
+        // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], resources: [.copy("Fixtures")],
+                    swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
                     swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),

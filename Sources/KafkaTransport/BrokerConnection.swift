@@ -289,6 +289,15 @@ public final class BrokerConnection: Sendable {
         let decoded = (try? ApiVersionsResponse(decoding: frame.body, version: version))
             ?? (try? ApiVersionsResponse(decoding: frame.body, version: 0))
         guard let response = decoded else {
+            // Every ApiVersions response begins with its error code. Some peers (librdkafka 2.0.2's
+            // mock cluster) answer an unknown version in neither format; the code alone still says
+            // "try a lower version", which we do one step at a time.
+            var reader = ByteReader(frame.body)
+            if let code = try? reader.readInt16(), ErrorCode(rawValue: code) == .unsupportedVersion, version > 0 {
+                return core.withLock {
+                    $0.machine.versionsNegotiated(errorCode: .unsupportedVersion, brokerMaxApiVersionsVersion: nil, now: .now)
+                }
+            }
             return core.withLock {
                 $0.machine.streamCorrupted(.malformedResponse(
                     api: .apiVersions, version: version, correlationID: frame.correlationID,
