@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
         // Depends on the executable so `swift test` builds it; CLITests run it as a process.
-        .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire", "swafka-wire"],
+        .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire", "KafkaCompression", "swafka-wire"],
                     resources: [.copy("Conformance")], swiftSettings: strictSettings),
     ]
 )

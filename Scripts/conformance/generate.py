@@ -8,6 +8,10 @@ a few seeds, generates random values for every field present at that version and
   {"api": ..., "kind": "request"|"response"|"data", "version": n, "seed": s,
    "withHeader": bool, "json": <expected JSON>, "hex": <expected bytes>}
 
+Cases with "records": "decoded" hold RECORDS fields as decoded batches (swafka-wire's
+--records decoded); with "decodeOnly": true they contain compressed data, so only decoding is
+byte-exact (encoding must give bytes that decode to the same JSON).
+
 Cases with "defaults": true hold every field at its spec default: the JSON of the message
 type's init() must equal them.
 
@@ -26,6 +30,7 @@ Usage: generate.py [--specs DIR] [--apikeys FILE] [--seeds N] [--out FILE]
 
 import argparse
 import base64
+import gzip
 import json
 import os
 import random
@@ -183,6 +188,14 @@ def default_json(field, v):
     raise ValueError("no default for type " + t)
 
 
+def all_fields(fields):
+    """Every field of a struct tree."""
+    for f in fields:
+        yield f
+        if f.struct is not None:
+            yield from all_fields(f.struct)
+
+
 def struct_default(fields, v):
     return {f.name: default_json(f, v) for f in fields if f.present(v)}
 
@@ -248,9 +261,10 @@ def random_scalar(rng, t):
 
 
 class Generator:
-    def __init__(self, rng, flexible):
+    def __init__(self, rng, flexible, records=None):
         self.rng = rng
         self.flexible = flexible
+        self.records = records  # a DecodedRecords for the --records decoded form
 
     def value(self, field, v):
         rng = self.rng
@@ -263,6 +277,8 @@ class Generator:
             return [random_scalar(rng, field.element) for _ in range(count)]
         if field.is_struct():
             return self.struct(field.struct_fields, v)
+        if field.type == "records" and self.records is not None:
+            return self.records.value()
         return random_scalar(rng, field.type)
 
     def struct(self, fields, v):
@@ -302,6 +318,9 @@ def uuid_bytes(text):
     return bytes.fromhex(text.replace("-", ""))
 
 
+# Bytes of the decoded RECORDS values of the case being written (DecodedRecords.encoded).
+RECORDS_BYTES = {}
+
 # Set while writing a negative case: null is then written even where the version forbids it.
 FORCE_NULLS = False
 
@@ -322,6 +341,9 @@ def encode_scalar(t, value, nullable, flexible):
             return uvarint(0) if flexible else struct.pack(">h", -1)
         data = value.encode("utf-8")
         return uvarint(len(data) + 1) + data if flexible else struct.pack(">h", len(data)) + data
+    if t == "records" and isinstance(value, list):
+        data = RECORDS_BYTES[id(value)][1]
+        return uvarint(len(data) + 1) + data if flexible else struct.pack(">i", len(data)) + data
     if t in ("bytes", "records"):
         if value is None:
             assert nullable or FORCE_NULLS
@@ -368,6 +390,219 @@ def encode_struct(fields, obj, v, flexible):
     for tag, data in tagged:
         out += uvarint(tag) + uvarint(len(data)) + data
     return out
+
+
+# ---------------------------------------------------------------- records (implementation.html)
+#
+# The `--records decoded` form: a RECORDS value as an array of v2 batches and legacy messages
+# (see Sources/KafkaWireJSON/RecordsJSON.swift for the shape), encoded here from
+# implementation.html's layouts: record batch v2 with CRC-32C, records with zig-zag varints,
+# legacy messages with CRC-32, gzip-compressed v2 batches and legacy wrappers (KIP-31 offsets).
+
+def _crc32c_table():
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc = CRC32C_TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def varlong(n):
+    """Zig-zag, then unsigned varint (VARINT and VARLONG encode alike for in-range values)."""
+    return uvarint((n << 1) ^ (n >> 63) if n < 0 else n << 1)
+
+
+def varint_bytes(data):
+    """A varint length (-1 for null), then the bytes."""
+    if data is None:
+        return varlong(-1)
+    return varlong(len(data)) + data
+
+
+def b64(data):
+    return None if data is None else base64.b64encode(data).decode()
+
+
+def unb64(text):
+    return None if text is None else base64.b64decode(text)
+
+
+def signed(value, bits):
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
+
+
+def random_blob(rng, limit=10):
+    if rng.random() < 0.15:
+        return None
+    return bytes(rng.getrandbits(8) for _ in range(rng.randint(0, limit)))
+
+
+def random_batch(rng, compression="none"):
+    count = rng.randint(0, 3)
+    records = []
+    delta = 0
+    for _ in range(count):
+        headers = [{"Key": random_string(rng), "Value": b64(random_blob(rng, 4))} for _ in range(rng.randint(0, 2))]
+        records.append({"Attributes": random_int(rng, "int8"), "TimestampDelta": random_int(rng, "int64"),
+                        "OffsetDelta": delta, "Key": b64(random_blob(rng)), "Value": b64(random_blob(rng)),
+                        "Headers": headers})
+        delta += rng.choice([1, 1, 2, 7])
+    unknown = rng.choice([0, 0, 0, 0x80, 0x4000, -0x8000])
+    attributes = {"Compression": compression, "TimestampType": rng.choice(["CreateTime", "LogAppendTime"]),
+                  "Transactional": rng.random() < 0.3, "Control": rng.random() < 0.2, "DeleteHorizon": rng.random() < 0.2}
+    if unknown:
+        attributes["UnknownBits"] = unknown
+    return {"BaseOffset": rng.choice([0, rng.randint(0, 1 << 40), (1 << 62)]),
+            "PartitionLeaderEpoch": random_int(rng, "int32"), "Magic": 2, "Attributes": attributes,
+            "LastOffsetDelta": max(0, delta - 1) + rng.choice([0, 0, 3]),
+            "BaseTimestamp": random_int(rng, "int64"), "MaxTimestamp": random_int(rng, "int64"),
+            "ProducerId": random_int(rng, "int64"), "ProducerEpoch": random_int(rng, "int16"),
+            "BaseSequence": random_int(rng, "int32"), "Records": records}
+
+
+def record_bytes(record):
+    body = struct.pack(">b", record["Attributes"]) + varlong(record["TimestampDelta"]) + varlong(record["OffsetDelta"])
+    body += varint_bytes(unb64(record["Key"])) + varint_bytes(unb64(record["Value"]))
+    body += varlong(len(record["Headers"]))
+    for header in record["Headers"]:
+        body += varint_bytes(header["Key"].encode()) + varint_bytes(unb64(header["Value"]))
+    return varlong(len(body)) + body
+
+
+def batch_bytes(batch):
+    a = batch["Attributes"]
+    raw = CODECS.index(a["Compression"]) | (a.get("UnknownBits", 0) & 0xFF80)
+    raw |= 0x08 if a["TimestampType"] == "LogAppendTime" else 0
+    raw |= (0x10 if a["Transactional"] else 0) | (0x20 if a["Control"] else 0) | (0x40 if a["DeleteHorizon"] else 0)
+    records = b"".join(record_bytes(r) for r in batch["Records"])
+    if a["Compression"] == "gzip":
+        records = gzip.compress(records, mtime=0)
+    after_crc = struct.pack(">hiqqqhii", signed(raw, 16), batch["LastOffsetDelta"], batch["BaseTimestamp"],
+                            batch["MaxTimestamp"], batch["ProducerId"], batch["ProducerEpoch"], batch["BaseSequence"],
+                            len(batch["Records"])) + records
+    after_length = struct.pack(">ibI", batch["PartitionLeaderEpoch"], 2, crc32c(after_crc)) + after_crc
+    return struct.pack(">qi", batch["BaseOffset"], len(after_length)) + after_length
+
+
+def random_legacy(rng, magic, offset):
+    unknown = rng.choice([0, 0, 0, 0x10, -0x80])
+    attributes = {"Compression": "none",
+                  "TimestampType": rng.choice(["CreateTime", "LogAppendTime"]) if magic == 1 else "CreateTime"}
+    if unknown:
+        attributes["UnknownBits"] = unknown
+    message = {"Offset": offset, "Magic": magic, "Attributes": attributes}
+    if magic == 1:
+        message["Timestamp"] = random_int(rng, "int64")
+    message["Key"] = b64(random_blob(rng))
+    message["Value"] = b64(random_blob(rng))
+    return message
+
+
+def legacy_bytes(message):
+    a = message["Attributes"]
+    raw = CODECS.index(a["Compression"]) | (0x08 if a["TimestampType"] == "LogAppendTime" else 0) | (a.get("UnknownBits", 0) & 0xF0)
+    body = struct.pack(">bb", message["Magic"], signed(raw, 8))
+    if message["Magic"] == 1:
+        body += struct.pack(">q", message["Timestamp"])
+    for key in ("Key", "Value"):
+        data = unb64(message[key])
+        body += struct.pack(">i", -1) if data is None else struct.pack(">i", len(data)) + data
+    body = struct.pack(">I", zlib.crc32(body)) + body
+    return struct.pack(">qi", message["Offset"], len(body)) + body
+
+
+def random_wrapper(rng, magic):
+    """A gzip wrapper around 1-3 messages, and the messages a consumer sees (KIP-31 for magic 1)."""
+    count = rng.randint(1, 3)
+    base = rng.randint(10, 1 << 40)
+    inner = []
+    for index in range(count):
+        message = random_legacy(rng, magic, index if magic == 1 else base + index)
+        message["Attributes"] = {"Compression": "none", "TimestampType": "CreateTime"}
+        inner.append(message)
+    wrapper_type = rng.choice(["CreateTime", "LogAppendTime"]) if magic == 1 else "CreateTime"
+    wrapper = {"Offset": base + count - 1 + (0 if magic == 0 else rng.choice([0, 5])), "Magic": magic,
+               "Attributes": {"Compression": "gzip", "TimestampType": wrapper_type}}
+    if magic == 1:
+        wrapper["Timestamp"] = random_int(rng, "int64")
+    wrapper["Key"] = None
+    wrapper["Value"] = b64(gzip.compress(b"".join(legacy_bytes(m) for m in inner), mtime=0))
+    expanded = []
+    for message in inner:
+        seen = dict(message)
+        if magic == 1:
+            # Relative inner offsets: absolute = wrapper offset - last relative offset + relative offset.
+            seen["Offset"] = wrapper["Offset"] - inner[-1]["Offset"] + message["Offset"]
+            seen["Attributes"] = {"Compression": "none", "TimestampType": wrapper_type}
+            if wrapper_type == "LogAppendTime":
+                seen["Timestamp"] = wrapper["Timestamp"]
+        expanded.append(seen)
+    wrapper["Messages"] = expanded
+    return wrapper, legacy_bytes(wrapper)
+
+
+def random_records(rng, allow_tail):
+    """A decoded RECORDS value, its bytes, and whether it holds compressed data (then only
+    decoding is byte-exact: a compressor may write other bytes for the same records)."""
+    entries, data, compressed = [], b"", False
+    for _ in range(rng.randint(0, 3)):
+        kind = rng.random()
+        if kind < 0.6:
+            batch = random_batch(rng)
+            entries.append(batch)
+            data += batch_bytes(batch)
+        elif kind < 0.8:
+            message = random_legacy(rng, rng.choice([0, 1]), rng.randint(0, 1 << 40))
+            entries.append(message)
+            data += legacy_bytes(message)
+        elif kind < 0.9:
+            batch = random_batch(rng, "gzip")
+            entries.append(batch)
+            data += batch_bytes(batch)
+            compressed = True
+        else:
+            wrapper, wrapper_data = random_wrapper(rng, rng.choice([0, 1]))
+            entries.append(wrapper)
+            data += wrapper_data
+            compressed = True
+    if allow_tail and rng.random() < 0.3:
+        whole = batch_bytes(random_batch(rng))
+        tail = whole[: rng.randint(1, len(whole) - 1)]
+        entries.append({"IncompleteTail": b64(tail)})
+        data += tail
+    return entries, data, compressed
+
+
+class DecodedRecords:
+    """Fills RECORDS fields with decoded values while a Generator runs; remembers compression."""
+
+    def __init__(self, rng, allow_tail):
+        self.rng = rng
+        self.allow_tail = allow_tail
+        self.compressed = False
+        self.encoded = {}  # id(entries list) -> bytes
+
+    def value(self):
+        entries, data, compressed = random_records(self.rng, self.allow_tail)
+        self.compressed |= compressed
+        self.encoded[id(entries)] = (entries, data)
+        return entries
 
 
 # ---------------------------------------------------------------- negative cases
@@ -497,6 +732,21 @@ def main():
                             "json": body, "hex": data.hex()}
                     out.write(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
                     count += 1
+                # With --records decoded: RECORDS fields as batches (Produce requests, Fetch responses).
+                if any(f.type == "records" for f in all_fields(message.fields)):
+                    for seed in range(2):
+                        rng = case_rng(api, kind, version, seed, "records")
+                        records = DecodedRecords(rng, allow_tail=kind == "response")
+                        body = Generator(rng, flexible, records).struct(message.fields, version)
+                        RECORDS_BYTES.clear()
+                        RECORDS_BYTES.update(records.encoded)
+                        data = encode_struct(message.fields, body, version, flexible)
+                        case = {"api": api, "kind": kind, "version": version, "seed": seed, "withHeader": False,
+                                "records": "decoded", "json": body, "hex": data.hex()}
+                        if records.compressed:
+                            case["decodeOnly"] = True
+                        out.write(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
+                        count += 1
                 # One case per version with every field at its spec default: a message type's init()
                 # must print exactly this (KafkaStruct.init() promises spec defaults).
                 body = struct_default(message.fields, version)

@@ -9,17 +9,26 @@ import KafkaWire
 struct JSONFieldWriter: FieldVisitor {
     let version: Int16
     let options: WireJSONOptions
+    /// The decoded bytes and the input offset of their first byte, so that errors found while
+    /// expanding RECORDS fields point into the input; nil for a message built in memory.
+    let source: (bytes: ByteSlice, base: Int)?
+    /// The path of the struct being written ("" for the message), for errors.
+    let path: String
     /// The members written so far.
     var object = JSONObject()
 
-    init(version: Int16, options: WireJSONOptions) {
+    init(version: Int16, options: WireJSONOptions, source: (bytes: ByteSlice, base: Int)? = nil, path: String = "") {
         self.version = version
         self.options = options
+        self.source = source
+        self.path = path
     }
 
+    func childPath(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+
     /// The JSON object of a whole struct, unknown tags included.
-    func structJSON<T: KafkaStruct>(_ value: T) throws -> JSONValue {
-        var writer = JSONFieldWriter(version: version, options: options)
+    func structJSON<T: KafkaStruct>(_ value: T, path: String = "") throws -> JSONValue {
+        var writer = JSONFieldWriter(version: version, options: options, source: source, path: path)
         var copy = value
         try copy.visitFields(&writer)
         if !value.unknownTaggedFields.isEmpty {
@@ -58,19 +67,33 @@ struct JSONFieldWriter: FieldVisitor {
         guard let bytes = value else { return object[field.nameString] = .null }
         switch options.records {
         case .base64: object[field.nameString] = .string(Base64.encode(bytes))
-        case .decoded: object[field.nameString] = try RecordsJSON.json(for: bytes, options: options)
+        case .decoded:
+            object[field.nameString] = try RecordsJSON.json(for: bytes, path: childPath(field.nameString),
+                                                            base: inputOffset(of: bytes), options: options)
         }
+    }
+
+    /// Where `slice` starts in the input. Decoded slices share the input's storage, so the
+    /// distance between their first bytes is the offset; anything else (a message built in
+    /// memory, a tagged field's copy) reports 0.
+    func inputOffset(of slice: ByteSlice) -> Int {
+        guard let source, !slice.isEmpty, !source.bytes.isEmpty else { return 0 }
+        let sourceStart = source.bytes.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) }
+        let sliceStart = slice.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) }
+        guard sliceStart >= sourceStart, sliceStart - sourceStart < UInt(source.bytes.count) else { return 0 }
+        return source.base + Int(sliceStart - sourceStart)
     }
 
     mutating func structure<T: KafkaStruct>(_ field: FieldSpec, _ value: inout T) throws {
         guard field.isPresent(at: version) else { return }
-        object[field.nameString] = try structJSON(value)
+        object[field.nameString] = try structJSON(value, path: childPath(field.nameString))
     }
 
     mutating func structArray<T: KafkaStruct>(_ field: FieldSpec, _ value: inout [T]?, default: [T]?) throws {
         guard field.isPresent(at: version) else { return }
         guard let elements = value else { return object[field.nameString] = .null }
-        object[field.nameString] = .array(try elements.map { try structJSON($0) })
+        let path = childPath(field.nameString)
+        object[field.nameString] = .array(try elements.enumerated().map { try structJSON($1, path: "\(path)[\($0)]") })
     }
 
     mutating func scalarArray<T: WireScalar>(_ field: FieldSpec, _ value: inout [T]?, default: [T]?) throws {

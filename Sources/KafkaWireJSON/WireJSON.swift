@@ -20,8 +20,14 @@ public enum WireMessageKind: String, Sendable, CaseIterable {
 public enum WireJSON {
     /// The JSON form of `message` at `version`.
     public static func json<M: WireMessage>(for message: M, version: Int16, options: WireJSONOptions = .init()) throws -> JSONValue {
+        try json(for: message, version: version, options: options, source: nil)
+    }
+
+    /// The JSON form of `message`, decoded from `source` (whose first byte is at input offset `base`).
+    static func json<M: WireMessage>(for message: M, version: Int16, options: WireJSONOptions,
+                                     source: (bytes: ByteSlice, base: Int)?) throws -> JSONValue {
         guard M.validVersions.contains(version) else { throw WireEncodingError(.unsupportedVersion, field: nil, version: version) }
-        return try JSONFieldWriter(version: version, options: options).structJSON(message)
+        return try JSONFieldWriter(version: version, options: options, source: source).structJSON(message)
     }
 
     /// The message that `json` describes at `version`.
@@ -35,7 +41,7 @@ public enum WireJSON {
     public static func decode(_ type: any WireMessage.Type, body bytes: ByteSlice, version: Int16,
                               options: WireJSONOptions = .init()) throws -> JSONValue {
         func open<M: WireMessage>(_: M.Type) throws -> JSONValue {
-            try json(for: try M(decoding: bytes, version: version), version: version, options: options)
+            try json(for: try M(decoding: bytes, version: version), version: version, options: options, source: (bytes, 0))
         }
         return try open(type)
     }
@@ -129,7 +135,7 @@ public struct WireMessageTarget: Sendable {
         var reader = ByteReader(body, offsetBase: offsetBase)
         let message = try M(from: &reader, version: version)
         try reader.expectEnd()
-        return try WireJSON.json(for: message, version: version, options: options)
+        return try WireJSON.json(for: message, version: version, options: options, source: (body, offsetBase))
     }
 
     /// Encodes the JSON that `decode` produces back to bytes.

@@ -20,7 +20,7 @@ struct MessageOptions: ParsableArguments {
     @Flag(help: "The bytes start with the request or response header (header version follows from the API and version; ApiVersions responses always use header v0). The JSON is then {\"header\": {...}, \"body\": {...}}, the header's keys named as in RequestHeader.json / ResponseHeader.json.")
     var withHeader = false
 
-    @Option(help: ArgumentHelp("RECORDS fields as base64 (exact bytes) or decoded into record batches and records.", valueName: "base64|decoded"))
+    @Option(help: ArgumentHelp("RECORDS fields as base64 (exact bytes) or decoded: an array of v2 batches ({BaseOffset, ..., Attributes: {Compression, ...}, Records: [{..., Key, Value, Headers}]}), legacy messages ({Offset, Magic, Attributes, Timestamp, Key, Value}, plus Messages for a compressed wrapper) and, last, {IncompleteTail: base64} when the bytes end inside a batch. Compressed batches are compressed again on encode, so only their decoded form is guaranteed to round-trip.", valueName: "base64|decoded"))
     var records: WireJSONOptions.RecordsForm = .base64
 
     var jsonOptions: WireJSONOptions { WireJSONOptions(records: records, compression: KafkaCompressionProvider()) }

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaCompression
 import KafkaWire
 import KafkaWireJSON
 import Testing
@@ -17,11 +18,20 @@ struct ConformanceCase: Sendable {
     let expectedError: (decode: String, encode: String, field: String)?
     /// True when `json` holds every field at its spec default, which the type's `init()` must print.
     let isDefaults: Bool
+    /// True when RECORDS fields are in the decoded form.
+    let recordsDecoded: Bool
+    /// True when the case holds compressed records: encoding then need only give bytes that decode to `json`.
+    let decodeOnly: Bool
+
+    /// The JSON options the case is written for.
+    var options: WireJSONOptions {
+        WireJSONOptions(records: recordsDecoded ? .decoded : .base64, compression: KafkaCompressionProvider())
+    }
 
     /// `Produce request v3 seed 1` (plus ` with header`, or ` expecting unexpectedNull in TopicData`).
     var name: String {
         "\(api) \(kind.rawValue) v\(version) seed \(seed)\(withHeader ? " with header" : "")"
-            + (expectedError.map { " expecting \($0.decode) in \($0.field)" } ?? "") + (isDefaults ? " (spec defaults)" : "")
+            + (expectedError.map { " expecting \($0.decode) in \($0.field)" } ?? "") + (isDefaults ? " (spec defaults)" : "") + (recordsDecoded ? " (records decoded)" : "")
     }
     /// The group the results are reported by: `Produce request`.
     var group: String { "\(api) \(kind.rawValue)" }
@@ -54,7 +64,8 @@ enum Conformance {
                   let json = value["json"], case let .string(hex)? = value["hex"]
             else {
                 cases.append(ConformanceCase(line: index + 1, api: "<malformed line \(index + 1)>", kind: .data, version: -1,
-                                             seed: 0, withHeader: false, json: .null, hex: "", expectedError: nil, isDefaults: false))
+                                             seed: 0, withHeader: false, json: .null, hex: "", expectedError: nil, isDefaults: false,
+                                             recordsDecoded: false, decodeOnly: false))
                 continue
             }
             var expectedError: (String, String, String)? = nil
@@ -64,7 +75,8 @@ enum Conformance {
             }
             cases.append(ConformanceCase(line: index + 1, api: api, kind: messageKind, version: version16, seed: Int(seed),
                                          withHeader: withHeader, json: json, hex: hex, expectedError: expectedError,
-                                         isDefaults: value["defaults"] == true))
+                                         isDefaults: value["defaults"] == true, recordsDecoded: value["records"] == "decoded",
+                                         decodeOnly: value["decodeOnly"] == true))
         }
         return cases
     }()
@@ -91,7 +103,8 @@ enum Conformance {
         }
         do {
             let bytes = try WireHex.parse(item.hex)
-            let decoded = try WireTool.decode(bytes, api: item.api, version: item.version, kind: item.kind, withHeader: item.withHeader)
+            let decoded = try WireTool.decode(bytes, api: item.api, version: item.version, kind: item.kind,
+                                              withHeader: item.withHeader, options: item.options)
             if let difference = firstDifference(expected: item.json, actual: decoded, path: "") {
                 problems.append("decode: \(difference)")
             }
@@ -99,8 +112,15 @@ enum Conformance {
             problems.append("decode failed: \(error.message)")
         }
         do {
-            let encoded = try WireTool.encode(item.json, api: item.api, version: item.version, kind: item.kind, withHeader: item.withHeader)
-            if let difference = byteDifference(expected: item.hex, actual: WireHex.string(encoded)) {
+            let encoded = try WireTool.encode(item.json, api: item.api, version: item.version, kind: item.kind,
+                                              withHeader: item.withHeader, options: item.options)
+            if item.decodeOnly {
+                let again = try WireTool.decode(encoded, api: item.api, version: item.version, kind: item.kind,
+                                                withHeader: item.withHeader, options: item.options)
+                if let difference = firstDifference(expected: item.json, actual: again, path: "") {
+                    problems.append("encode then decode: \(difference)")
+                }
+            } else if let difference = byteDifference(expected: item.hex, actual: WireHex.string(encoded)) {
                 problems.append("encode: \(difference)")
             }
         } catch {
