@@ -362,11 +362,18 @@ struct RecordsBatchTests {
         }
     }
 
-    @Test("invalid UTF-8 in a header key decodes leniently instead of failing the batch")
+    @Test("invalid UTF-8 in a header key is a typed error at the key's offset")
     func headerKeyUTF8() throws {
         let bytes = batchWithRawRecords([0x14, 0, 0, 0, 0x01, 0x01, 0x02, 0x04, 0xC3, 0x28, 0x01], count: 1)
-        let batch = try RecordBatch(decoding: bytes)
-        #expect(batch.records[0].headers[0].key == "\u{FFFD}(")
+        do {
+            _ = try RecordBatch(decoding: bytes)
+            Issue.record("a header key with invalid UTF-8 decoded")
+        } catch {
+            #expect(error.kind == .invalidUTF8)
+            // The batch header is 61 bytes; the record's length, attributes, deltas, null key and
+            // value and the header count take 7 more: the key's length varint comes next.
+            #expect(error.offset == 61 + 7)
+        }
     }
 
     @Test("attributes: every defined bit combination round-trips; undefined bits are kept")

@@ -92,8 +92,11 @@ extension Record {
                 let keyAt = body.offset
                 let keyLength = try body.checkedLength(Int(try body.readVarint()), nullable: false, at: keyAt) ?? 0
                 let keyBytes = try body.readSlice(count: keyLength)
+                // Header keys are strings; like every string we decode, invalid UTF-8 is an error
+                // (with its offset), not something to paper over with U+FFFD.
+                guard let key = keyBytes.utf8String else { throw WireDecodingError(.invalidUTF8, at: keyAt) }
                 let headerValue = try body.readVarintNullableBytes()
-                headers.append(RecordHeader(key: keyBytes.lenientUTF8String, value: headerValue))
+                headers.append(RecordHeader(key: key, value: headerValue))
             }
         }
         guard body.isAtEnd else {
@@ -121,19 +124,6 @@ extension ByteReader {
         let at = offset
         guard let count = try checkedLength(Int(try readVarint()), nullable: true, at: at) else { return nil }
         return try readSlice(count: count)
-    }
-}
-
-extension ByteSlice {
-    /// The bytes as UTF-8, with invalid sequences replaced by U+FFFD.
-    ///
-    /// Header keys use this rather than rejecting the batch: Kafka's own consumer decodes them
-    /// the same lenient way, and one odd header name from a non-Java producer must not make a
-    /// whole batch unreadable. Valid UTF-8 (everything the Java client writes) round-trips exactly.
-    var lenientUTF8String: String {
-        withUnsafeBytes { raw in
-            String(decoding: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
-        }
     }
 }
 
