@@ -13,10 +13,13 @@ let package = Package(
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // Wire codecs: primitives, messages, record formats. No I/O, no dependencies.
@@ -38,6 +41,13 @@ let package = Package(
         .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
         .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
 
+        // The cluster client: configuration, bootstrap, metadata cache, connection pool, routing, retries, admin API.
+        .target(name: "KafkaClient",
+                dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics")],
+                swiftSettings: strictSettings),
+
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
 
@@ -49,7 +59,14 @@ let package = Package(
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaClientTests",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "IntegrationTests",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire"],

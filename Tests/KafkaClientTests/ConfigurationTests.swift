@@ -1,0 +1,2 @@
+import KafkaClient
+import Testing
