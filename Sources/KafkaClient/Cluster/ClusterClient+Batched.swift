@@ -47,6 +47,8 @@ extension ClusterClient {
             let coordinatorFailures = await prefetchCoordinators(pending.map(route), deadline: schedule.deadline)
             var batches: [ResolvedBroker: [Item]] = [:]
             var order: [ResolvedBroker] = []
+            // Targets resolve once per round, so items for "any broker" share one request.
+            var resolved: [RequestTarget: ResolvedBroker] = [:]
             for item in pending {
                 let target = route(item)
                 if case let .coordinator(key) = target, let failure = coordinatorFailures[key] {
@@ -54,7 +56,13 @@ extension ClusterClient {
                     continue
                 }
                 do {
-                    let broker = try await resolve(target, deadline: schedule.deadline)
+                    let broker: ResolvedBroker
+                    if let known = resolved[target] {
+                        broker = known
+                    } else {
+                        broker = try await resolve(target, deadline: schedule.deadline)
+                        resolved[target] = broker
+                    }
                     if batches[broker] == nil { order.append(broker) }
                     batches[broker, default: []].append(item)
                 } catch {
