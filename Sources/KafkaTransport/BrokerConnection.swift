@@ -288,6 +288,15 @@ public final class BrokerConnection: Sendable {
         let decoded = (try? ApiVersionsResponse(decoding: frame.body, version: version))
             ?? (try? ApiVersionsResponse(decoding: frame.body, version: 0))
         guard let response = decoded else {
+            // Every version puts the error code first. A peer whose UNSUPPORTED_VERSION answer is
+            // otherwise unreadable (librdkafka 2.0's mock cluster writes a one-byte array count after
+            // it) has still said "lower": fall back to v0 rather than fail the connection.
+            var reader = ByteReader(frame.body)
+            if version > 0, let code = try? reader.readInt16(), ErrorCode(rawValue: code) == .unsupportedVersion {
+                return core.withLock {
+                    $0.machine.versionsNegotiated(errorCode: .unsupportedVersion, brokerMaxApiVersionsVersion: nil, now: .now)
+                }
+            }
             return core.withLock {
                 $0.machine.streamCorrupted(.malformedResponse(
                     api: .apiVersions, version: version, correlationID: frame.correlationID,
