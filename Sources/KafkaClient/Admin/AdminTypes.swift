@@ -168,7 +168,9 @@ public struct GroupMember: Sendable, Hashable {
 public struct ClusterDescription: Sendable, Hashable {
     /// The cluster id.
     public var clusterID: String?
-    /// The controller, when known.
+    /// The controller's node id, when the cluster names one.
+    public var controllerID: Int32?
+    /// The controller, when it is among `brokers`.
     public var controller: BrokerMetadata?
     /// The brokers, by node id.
     public var brokers: [BrokerMetadata]

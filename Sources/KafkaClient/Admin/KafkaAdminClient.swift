@@ -82,12 +82,13 @@ public final class KafkaAdminClient: Sendable {
             let brokers = response.brokers.map {
                 BrokerMetadata(nodeID: $0.brokerID, address: BrokerAddress(host: $0.host, port: Int($0.port)), rack: $0.rack)
             }.sorted { $0.nodeID < $1.nodeID }
-            return ClusterDescription(clusterID: response.clusterID, controller: brokers.first { $0.nodeID == response.controllerID },
-                                      brokers: brokers)
+            return ClusterDescription(clusterID: response.clusterID,
+                                      controllerID: response.controllerID >= 0 ? response.controllerID : nil,
+                                      controller: brokers.first { $0.nodeID == response.controllerID }, brokers: brokers)
         }
         let snapshot = try await cluster.refreshMetadata(.topics([]), timeout: timeout)
-        return ClusterDescription(clusterID: snapshot.clusterID, controller: snapshot.controllerID.flatMap { snapshot.brokers[$0] },
-                                  brokers: snapshot.sortedBrokers)
+        return ClusterDescription(clusterID: snapshot.clusterID, controllerID: snapshot.controllerID,
+                                  controller: snapshot.controllerID.flatMap { snapshot.brokers[$0] }, brokers: snapshot.sortedBrokers)
     }
 
     // MARK: Topics
