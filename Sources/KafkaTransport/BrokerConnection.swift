@@ -203,7 +203,11 @@ public final class BrokerConnection: Sendable {
         } catch {
             throw TransportError.encodingFailed(api: Request.apiKey, version: version, error: error)
         }
-        writer.backfillInt32(Int32(writer.count - 4), at: sizeAt)
+        guard let size = Int32(exactly: writer.count - 4) else {
+            throw TransportError.encodingFailed(api: Request.apiKey, version: version,
+                                                error: WireEncodingError(.valueTooLarge(writer.count - 4), field: nil, version: version))
+        }
+        writer.backfillInt32(size, at: sizeAt)
         return writer.bytes
     }
 

@@ -261,7 +261,13 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
         }
         for request in inFlight.elements {
             if let sentAt = request.sentAt, now >= sentAt + request.timeout {
-                return fail(.requestTimedOut(api: request.apiKey, correlationID: request.correlationID, after: request.timeout))
+                switch state {
+                case .negotiatingVersions, .authenticating:
+                    // The handshake is part of connecting: report it as the connect timing out.
+                    return fail(.connectTimedOut(address, after: connectTimeout))
+                default:
+                    return fail(.requestTimedOut(api: request.apiKey, correlationID: request.correlationID, after: request.timeout))
+                }
             }
         }
         if state == .ready, inFlight.isEmpty, queued.isEmpty, let idleTimeout, let lastActivity,

@@ -108,6 +108,15 @@ struct ConnectionStateMachineTests {
         #expect(m.state == .closed(.connectTimedOut(address, after: .seconds(5))))
     }
 
+    @Test func aHandshakeThatNeverAnswersIsAConnectTimeout() {
+        var m = machine()
+        _ = m.connectRequested(addressCount: 1, now: t0)
+        _ = m.connected(now: t0)
+        _ = m.submit(request(100, timeout: .seconds(5)), handshake: true, now: t0)
+        _ = m.tick(now: t0 + .seconds(5))
+        #expect(m.state == .closed(.connectTimedOut(address, after: .seconds(5))))
+    }
+
     @Test func pipelinesUpToTheInFlightLimitInOrder() {
         var m = machine(maxInFlight: 2)
         ready(&m)

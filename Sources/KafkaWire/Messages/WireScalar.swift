@@ -128,13 +128,13 @@ extension String: WireNullableScalar {
         flexible ? try reader.readCompactString() : try reader.readString()
     }
     @inlinable public func write(to writer: inout ByteWriter, flexible: Bool) throws(WireEncodingError) {
-        if flexible { writer.writeCompactString(self) } else { try writer.writeString(self) }
+        if flexible { try writer.writeCompactString(self) } else { try writer.writeString(self) }
     }
     @inlinable public static func readNullable(from reader: inout ByteReader, flexible: Bool) throws(WireDecodingError) -> String? {
         flexible ? try reader.readCompactNullableString() : try reader.readNullableString()
     }
     @inlinable public static func writeNullable(_ value: String?, to writer: inout ByteWriter, flexible: Bool) throws(WireEncodingError) {
-        if flexible { writer.writeCompactNullableString(value) } else { try writer.writeNullableString(value) }
+        if flexible { try writer.writeCompactNullableString(value) } else { try writer.writeNullableString(value) }
     }
     @inlinable public var scalarValue: ScalarValue { .string(self) }
     @inlinable public init?(scalarValue: ScalarValue) {

@@ -136,16 +136,19 @@ public struct ByteWriter: Sendable {
     }
 
     /// COMPACT_STRING or COMPACT_NULLABLE_STRING: UNSIGNED_VARINT N+1 (0 for null), then UTF-8.
-    @inlinable public mutating func writeCompactNullableString(_ value: String?) {
+    /// Kafka caps strings at 32,767 bytes in every form, compact ones included; longer ones throw.
+    @inlinable public mutating func writeCompactNullableString(_ value: String?) throws(WireEncodingError) {
         guard let value else { return writeUnsignedVarint(0) }
         var text = value
-        writeUnsignedVarlong(UInt64(text.utf8.count) + 1)
+        let count = text.utf8.count
+        guard count <= Int(Int16.max) else { throw WireEncodingError(.valueTooLarge(count), field: nil, version: -1) }
+        writeUnsignedVarlong(UInt64(count) + 1)
         text.withUTF8 { storage.append(contentsOf: $0) }
     }
 
     /// COMPACT_STRING.
-    @inlinable public mutating func writeCompactString(_ value: String) {
-        writeCompactNullableString(value)
+    @inlinable public mutating func writeCompactString(_ value: String) throws(WireEncodingError) {
+        try writeCompactNullableString(value)
     }
 
     /// BYTES or NULLABLE_BYTES: INT32 length (-1 for null), then the bytes.

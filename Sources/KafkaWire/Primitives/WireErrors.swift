@@ -8,7 +8,7 @@ public struct WireDecodingError: Error, Sendable, Equatable, CustomStringConvert
     public enum Kind: Sendable, Equatable {
         /// Fewer bytes were left than the next value needs.
         case truncated(needed: Int, available: Int)
-        /// A length or count below -1, or -1 where null is not allowed by type.
+        /// A length or count below -1 (-1 where null is not allowed is `unexpectedNull`).
         case negativeLength(Int)
         /// A length or count larger than the bytes that are left could hold.
         case lengthExceedsRemaining(length: Int, remaining: Int)
