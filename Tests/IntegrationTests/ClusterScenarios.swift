@@ -107,6 +107,14 @@ enum ClusterScenarios {
         defer { Task { await admin.shutdown() } }
         let name = uniqueName("swafka-it-topic")
 
+        let cluster = try await admin.describeCluster()
+        #expect(!cluster.brokers.isEmpty && cluster.clusterID != nil, "\(cluster)")
+        #expect(cluster.controller != nil, "controller \(String(describing: cluster.controllerID)) among \(cluster.brokers)")
+        // Broker configs go to that broker. (Tansu 0.6 answers with no entries; the call must still succeed.)
+        let brokerResource = ConfigResource.broker(cluster.brokers[0].nodeID)
+        let brokerConfigs = try await admin.describeConfigs([brokerResource])
+        #expect((try? brokerConfigs[brokerResource]?.get()) != nil, "\(brokerConfigs)")
+
         if peer.honoursValidateOnly {
             let validated = try await admin.createTopic(NewTopic(name: name, partitions: 2, replicationFactor: 1), validateOnly: true)
             #expect(validated.name == name)
