@@ -71,6 +71,31 @@ struct ClusterClientTests {
         await client.shutdown()
     }
 
+    @Test func aWaiterKeepsItsOwnDeadlineAndCancellation() async throws {
+        let fake = FakeCluster.threeBrokers()
+        let client = try client(fake)
+        _ = try await client.metadata(topics: ["t"])
+        fake.model.withLock { $0.holdMetadata = true }
+        client.markMetadataStale(topics: nil)
+        let leader = Task { try await client.metadata(topics: ["t"]) }
+        while fake.heldMetadataCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        // This caller joins the held round but gives up at its own deadline.
+        await #expect {
+            _ = try await client.metadata(topics: ["t"], timeout: .milliseconds(50))
+        } throws: { error in
+            guard case let .timedOut(_, last)? = error as? KafkaClientError else { return false }
+            return last?.isRetriable == true
+        }
+        // And this one when cancelled.
+        let cancelled = Task { try await client.metadata(topics: ["t"]) }
+        while client.metadataState.withLock({ $0.refresh.waiterCount }) < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        cancelled.cancel()
+        await #expect(throws: KafkaClientError.cancelled) { _ = try await cancelled.value }
+        fake.releaseMetadata()
+        #expect(try await leader.value.topics["t"] != nil)
+        await client.shutdown()
+    }
+
     @Test func staleMetadataIsRefreshedOnAccess() async throws {
         let fake = FakeCluster.threeBrokers()
         let client = try client(fake) { $0.metadataMaxAge = .milliseconds(50) }

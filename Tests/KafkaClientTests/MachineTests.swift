@@ -9,9 +9,9 @@ struct MetadataRefreshMachineTests {
 
     @Test func firstCallerLeadsAndCoveredCallersJoin() {
         var machine = MetadataRefreshMachine<Int>()
-        #expect(machine.refreshRequested(scope: .topics(["a", "b"]), waiter: 0) == .topics(["a", "b"]))
-        #expect(machine.refreshRequested(scope: .topics(["a"]), waiter: 1) == nil)
-        #expect(machine.refreshRequested(scope: .topics([]), waiter: 2) == nil)
+        #expect(machine.refreshRequested(scope: .topics(["a", "b"]), waiterID: 0, waiter: 0) == .topics(["a", "b"]))
+        #expect(machine.refreshRequested(scope: .topics(["a"]), waiterID: 1, waiter: 1) == nil)
+        #expect(machine.refreshRequested(scope: .topics([]), waiterID: 2, waiter: 2) == nil)
         #expect(machine.waiterCount == 2)
         let resumed = machine.refreshFinished(.success(metadata))
         #expect(resumed.map(\.0) == [1, 2])
@@ -21,10 +21,10 @@ struct MetadataRefreshMachineTests {
 
     @Test func uncoveredCallersQueueForOneNextRoundLedByTheFirst() {
         var machine = MetadataRefreshMachine<Int>()
-        _ = machine.refreshRequested(scope: .topics(["a"]), waiter: 0)
-        #expect(machine.refreshRequested(scope: .topics(["b"]), waiter: 1) == nil)
-        #expect(machine.refreshRequested(scope: .topics(["c"]), waiter: 2) == nil)
-        #expect(machine.refreshRequested(scope: .topics(["a"]), waiter: 3) == nil)  // joins the current round
+        _ = machine.refreshRequested(scope: .topics(["a"]), waiterID: 0, waiter: 0)
+        #expect(machine.refreshRequested(scope: .topics(["b"]), waiterID: 1, waiter: 1) == nil)
+        #expect(machine.refreshRequested(scope: .topics(["c"]), waiterID: 2, waiter: 2) == nil)
+        #expect(machine.refreshRequested(scope: .topics(["a"]), waiterID: 3, waiter: 3) == nil)  // joins the current round
         let resumed = machine.refreshFinished(.failure(.noBrokerAvailable(lastError: nil)))
         #expect(resumed.count == 2)
         #expect(resumed[0].0 == 3)
@@ -45,17 +45,31 @@ struct MetadataRefreshMachineTests {
         #expect(MetadataScope.topics(["x"]).union(.allTopics) == .allTopics)
     }
 
+    @Test func waitersThatGiveUpLeave() {
+        var machine = MetadataRefreshMachine<Int>()
+        _ = machine.refreshRequested(scope: .topics(["a"]), waiterID: 0, waiter: 0)
+        _ = machine.refreshRequested(scope: .topics(["a"]), waiterID: 1, waiter: 1)
+        _ = machine.refreshRequested(scope: .topics(["b"]), waiterID: 2, waiter: 2)
+        #expect(machine.waiterGaveUp(1) == 1)
+        #expect(machine.waiterGaveUp(2) == 2)
+        #expect(machine.waiterGaveUp(2) == nil)
+        #expect(machine.waiterGaveUp(0) == nil)  // the leader is not waiting
+        // The queued round emptied: finishing promotes nobody.
+        #expect(machine.refreshFinished(.success(metadata)).isEmpty)
+        #expect(!machine.isRefreshing)
+    }
+
     @Test func aCancelledLeaderHandsTheRoundToAWaiter() {
         var machine = MetadataRefreshMachine<Int>()
-        _ = machine.refreshRequested(scope: .allTopics, waiter: 0)
-        _ = machine.refreshRequested(scope: .topics(["a"]), waiter: 1)
-        _ = machine.refreshRequested(scope: .topics(["b"]), waiter: 2)
+        _ = machine.refreshRequested(scope: .allTopics, waiterID: 0, waiter: 0)
+        _ = machine.refreshRequested(scope: .topics(["a"]), waiterID: 1, waiter: 1)
+        _ = machine.refreshRequested(scope: .topics(["b"]), waiterID: 2, waiter: 2)
         let handOver = machine.leaderCancelled()
         #expect(handOver.map(\.0) == [1])
         guard case .lead(.allTopics) = handOver.first?.1 else { Issue.record("\(handOver)"); return }
         #expect(machine.refreshFinished(.success(metadata)).map(\.0) == [2])
         // No waiter left: a cancelled leader just ends the round.
-        _ = machine.refreshRequested(scope: .allTopics, waiter: 9)
+        _ = machine.refreshRequested(scope: .allTopics, waiterID: 9, waiter: 9)
         #expect(machine.leaderCancelled().isEmpty)
         #expect(!machine.isRefreshing)
     }

@@ -66,10 +66,7 @@ extension ClusterClient {
     /// One coalesced refresh: leads a Metadata request, or waits for the one in flight.
     func refreshMetadata(scope: MetadataScope, deadline: ContinuousClock.Instant) async throws(KafkaClientError)
         -> ClusterMetadata {
-        let signal = await withCheckedContinuation { (continuation: CheckedContinuation<MetadataRefreshSignal, Never>) in
-            let lead = metadataState.withLock { $0.refresh.refreshRequested(scope: scope, waiter: continuation) }
-            if let lead { continuation.resume(returning: .lead(lead)) }
-        }
+        let signal = await joinRefresh(scope: scope, deadline: deadline)
         switch signal {
         case let .finished(outcome):
             return try outcome.get()
@@ -89,6 +86,42 @@ extension ClusterClient {
             let resume = metadataState.withLock { $0.refresh.refreshFinished(outcome) }
             for (waiter, next) in resume { waiter.resume(returning: next) }
             return try outcome.get()
+        }
+    }
+
+    /// Joins the refresh machine: returns at once when this caller leads, else when the round it
+    /// waits for ends, when its task is cancelled, or at its own `deadline`, whichever comes first
+    /// (a caller with a short deadline does not wait out a leader with a longer one).
+    func joinRefresh(scope: MetadataScope, deadline: ContinuousClock.Instant) async -> MetadataRefreshSignal {
+        let id = nextRefreshWaiterID.add(1, ordering: .relaxed).newValue
+        let started = ContinuousClock.now
+        return await withTaskGroup(of: MetadataRefreshSignal?.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<MetadataRefreshSignal, Never>) in
+                        let lead = self.metadataState.withLock { $0.refresh.refreshRequested(scope: scope, waiterID: id, waiter: continuation) }
+                        if let lead { continuation.resume(returning: .lead(lead)) }
+                    }
+                } onCancel: {
+                    self.metadataState.withLock { $0.refresh.waiterGaveUp(id) }?.resume(returning: .finished(.failure(.cancelled)))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                if Task.isCancelled { return nil }
+                let timeout = KafkaClientError.transport(.requestTimedOut(api: .metadata, correlationID: -1,
+                                                                          after: ContinuousClock.now - started))
+                self.metadataState.withLock { $0.refresh.waiterGaveUp(id) }?.resume(returning: .finished(.failure(timeout)))
+                return nil
+            }
+            var signal: MetadataRefreshSignal = .finished(.failure(.cancelled))
+            for await answer in group {
+                guard let answer else { continue }
+                signal = answer
+                group.cancelAll()
+                break
+            }
+            return signal
         }
     }
 

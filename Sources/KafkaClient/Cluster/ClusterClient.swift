@@ -75,6 +75,7 @@ public final class ClusterClient: Sendable {
     let pool: ConnectionPool
     let connector: any BrokerConnector
     let metadataState = Mutex(MetadataState())
+    let nextRefreshWaiterID = Atomic<UInt64>(0)
     let coordinators = Mutex<[CoordinatorKey: BrokerMetadata]>([:])
     let shutdownSignal = ShutdownSignal()
 

@@ -4,19 +4,22 @@
 /// (its topics, or all topics), and is queued for the next round otherwise. When a round ends, its
 /// waiters get the outcome, and the first queued caller leads the next round for every queued caller
 /// with the union of their scopes. The caller that leads does the I/O on its own task: there is no
-/// background task. If the leader is cancelled, the next waiter takes over the same round.
+/// background task. If the leader is cancelled, the next waiter takes over the same round; a waiter
+/// that gives up (cancelled, or its own deadline passed) just leaves.
 ///
 /// Pure: `Waiter` is whatever the owner resumes (a continuation; an integer in tests).
 struct MetadataRefreshMachine<Waiter> {
     typealias Signal = MetadataRefreshSignal
 
+    private typealias Entry = (id: UInt64, waiter: Waiter)
+
     private enum State {
         case idle
-        case inFlight(scope: MetadataScope, waiters: [Waiter])
+        case inFlight(scope: MetadataScope, waiters: [Entry])
     }
 
     private var state: State = .idle
-    private var queued: (scope: MetadataScope, waiters: [Waiter])? = nil
+    private var queued: (scope: MetadataScope, waiters: [Entry])? = nil
 
     /// True while a Metadata request is in flight.
     var isRefreshing: Bool {
@@ -33,34 +36,51 @@ struct MetadataRefreshMachine<Waiter> {
 
     /// A caller needs metadata for `scope`. Returns the scope to request when the caller must send the
     /// request itself (it leads the round), nil when it waits (its waiter is resumed later).
-    mutating func refreshRequested(scope: MetadataScope, waiter: Waiter) -> MetadataScope? {
+    mutating func refreshRequested(scope: MetadataScope, waiterID: UInt64, waiter: Waiter) -> MetadataScope? {
+        let entry = (id: waiterID, waiter: waiter)
         switch state {
         case .idle:
             state = .inFlight(scope: scope, waiters: [])
             return scope
         case let .inFlight(current, waiters) where current.covers(scope):
-            state = .inFlight(scope: current, waiters: waiters + [waiter])
+            state = .inFlight(scope: current, waiters: waiters + [entry])
             return nil
         case .inFlight:
             if let pending = queued {
-                queued = (pending.scope.union(scope), pending.waiters + [waiter])
+                queued = (pending.scope.union(scope), pending.waiters + [entry])
             } else {
-                queued = (scope, [waiter])
+                queued = (scope, [entry])
             }
             return nil
         }
+    }
+
+    /// A waiting caller gives up (cancelled, or past its own deadline): returns its waiter to resume,
+    /// nil when it is no longer waiting (already resumed, or leading).
+    mutating func waiterGaveUp(_ waiterID: UInt64) -> Waiter? {
+        if case .inFlight(let scope, var waiters) = state, let index = waiters.firstIndex(where: { $0.id == waiterID }) {
+            let entry = waiters.remove(at: index)
+            state = .inFlight(scope: scope, waiters: waiters)
+            return entry.waiter
+        }
+        if var pending = queued, let index = pending.waiters.firstIndex(where: { $0.id == waiterID }) {
+            let entry = pending.waiters.remove(at: index)
+            queued = pending.waiters.isEmpty ? nil : pending
+            return entry.waiter
+        }
+        return nil
     }
 
     /// The leader's request ended. Returns whom to resume with what: the round's waiters get the
     /// outcome; the first queued waiter (if any) leads the next round.
     mutating func refreshFinished(_ outcome: Result<ClusterMetadata, KafkaClientError>) -> [(Waiter, Signal)] {
         guard case let .inFlight(_, waiters) = state else { return [] }
-        var resume = waiters.map { ($0, Signal.finished(outcome)) }
+        var resume = waiters.map { ($0.waiter, Signal.finished(outcome)) }
         state = .idle
         if let next = queued, let first = next.waiters.first {
             queued = nil
             state = .inFlight(scope: next.scope, waiters: Array(next.waiters.dropFirst()))
-            resume.append((first, .lead(next.scope)))
+            resume.append((first.waiter, .lead(next.scope)))
         }
         return resume
     }
@@ -71,14 +91,14 @@ struct MetadataRefreshMachine<Waiter> {
         guard case let .inFlight(scope, waiters) = state else { return [] }
         if let first = waiters.first {
             state = .inFlight(scope: scope, waiters: Array(waiters.dropFirst()))
-            return [(first, .lead(scope))]
+            return [(first.waiter, .lead(scope))]
         }
         state = .idle
         // Nobody waits for this round; a queued round still needs a leader.
         if let next = queued, let first = next.waiters.first {
             queued = nil
             state = .inFlight(scope: next.scope, waiters: Array(next.waiters.dropFirst()))
-            return [(first, .lead(next.scope))]
+            return [(first.waiter, .lead(next.scope))]
         }
         return []
     }
