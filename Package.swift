@@ -42,12 +42,8 @@ let package = Package(
         .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
         .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
 
-        // The cluster client: configuration, bootstrap, metadata cache, connection pool, routing, retries, admin API.
-        .target(name: "KafkaClient",
-                dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression",
-                               .product(name: "Logging", package: "swift-log"),
-                               .product(name: "Metrics", package: "swift-metrics")],
-                swiftSettings: strictSettings),
+        // Cluster client, producer, consumer and groups: policy over the transport.
+        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
 
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
@@ -57,7 +53,9 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strictSettings),
 
-        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], swiftSettings: strictSettings),
+        // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], resources: [.copy("Fixtures")],
+                    swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaClientTests",

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, codec conformance against the JSON specs, and (when the
-# test bed exists) integration tests against real brokers it starts and stops itself.
+# Runs every test: unit tests, codec conformance against the JSON specs, and the integration
+# tests against real brokers (Tansu and librdkafka's mock cluster), which this script installs,
+# starts and stops itself, also when tests fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
+Scripts/testbed/install.sh
 
 log=.build-test.log
 if ! swift build --build-tests >"$log" 2>&1; then
@@ -16,6 +18,16 @@ if grep -E 'warning:' "$log"; then
     echo "the build emitted warnings"
     exit 1
 fi
+
+Scripts/testbed/start.sh --restart
+trap 'Scripts/testbed/stop.sh || true' EXIT
+set -a
+# shellcheck disable=SC1091
+. .testbed/env
+set +a
+# With the brokers up, an integration test that finds no broker fails instead of skipping.
+export SWAFKA_REQUIRE_INTEGRATION=1
+
 swift test --skip-build
 if [ -x Scripts/conformance/check.sh ]; then
     Scripts/conformance/check.sh

@@ -147,8 +147,8 @@ for broker in tansu mock; do
     scenario "$broker" aiokafka "$AIO_VERSION" produce-snappy \
         '$PY $PEERS/aiokafka_peer.py $BOOTSTRAP produce --compression snappy'
     scenario "$broker" aiokafka "$AIO_VERSION" produce-idempotent-gzip \
-        '$PY $PEERS/aiokafka_peer.py $BOOTSTRAP produce --compression gzip --idempotent'
-    scenario "$broker" aiokafka "$AIO_VERSION" transactional '$PY $PEERS/aiokafka_peer.py $BOOTSTRAP transactional'
+        'timeout 40 $PY $PEERS/aiokafka_peer.py $BOOTSTRAP produce --compression gzip --idempotent; true'
+    scenario "$broker" aiokafka "$AIO_VERSION" transactional 'timeout 40 $PY $PEERS/aiokafka_peer.py $BOOTSTRAP transactional; true'
     scenario "$broker" aiokafka "$AIO_VERSION" consume-group \
         '$PY $PEERS/aiokafka_peer.py $BOOTSTRAP consume-group --expect 6'
 done
@@ -180,5 +180,5 @@ scenario mock kafka-python "$KP_VERSION" bootstrap-fails \
 
 "$PY" "$here/capture_proxy.py" extract --captures "$CAP" --fixtures "$root/Fixtures"
 "$PY" "$here/api_versions.py" --markdown --write "$root/Fixtures/broker-api-versions.md" \
-    "Tansu $TANSU_VERSION=127.0.0.1:$TANSU_PORT" "mock ($MOCK_VERSION)=$MOCK_BOOTSTRAP"
+    "Tansu 0.6.0=127.0.0.1:$TANSU_PORT" "mock (librdkafka $(pkg-config --modversion rdkafka), 3 brokers)=$MOCK_BOOTSTRAP"
 echo "capture-fixtures: done; raw streams in $CAP" >&2

@@ -447,12 +447,45 @@ def extract(captures: Path, fixtures: Path, spec_dir: Path) -> None:
                     print(f"capture_proxy: {conn.name}: response with unknown correlation id {corr}",
                           file=sys.stderr)
     fixtures.mkdir(parents=True, exist_ok=True)
+    apply_marks(index, fixtures)
     (fixtures / "index.json").write_text(json.dumps(index, indent=1) + "\n")
     template = HERE / "fixtures-readme.md.in"
     if template.exists():
         text = template.read_text().replace("@CAPTURES@", captures_markdown(index, labels))
         (fixtures / "README.md").write_text(text)
     print(f"capture_proxy: wrote {len(index)} fixture files in {len(written_dirs)} groups", file=sys.stderr)
+
+
+def rule_matches(match: dict, entry: dict, frame: bytes) -> bool:
+    for key, want in match.items():
+        if key == "minVersion":
+            ok = entry["apiVersion"] >= want
+        elif key == "maxVersion":
+            ok = entry["apiVersion"] <= want
+        elif key == "hexAt":
+            at, hexstr = want["offset"], want["hex"]
+            ok = frame[at:at + len(hexstr) // 2].hex() == hexstr.lower()
+        else:
+            ok = entry.get(key) == want
+        if not ok:
+            return False
+    return True
+
+
+def apply_marks(index: list[dict], fixtures: Path) -> None:
+    """Marks the frames that Scripts/testbed/fixture-marks.json says are non-canonical or break the spec."""
+    path = HERE / "fixture-marks.json"
+    if not path.exists():
+        return
+    rules = json.loads(path.read_text())["rules"]
+    for entry in index:
+        frame = (fixtures / entry["file"]).read_bytes()
+        for rule in rules:
+            if rule_matches(rule["match"], entry, frame):
+                for key in ("reencode", "undecodable"):
+                    if key in rule:
+                        entry[key] = rule[key]
+                break
 
 
 def captures_markdown(index: list[dict], labels: list) -> str:

@@ -52,6 +52,10 @@ if [ "$restart" = 0 ] && alive "$run/tansu.pid" && alive "$run/mock.pid" && [ -f
 fi
 "$here/stop.sh" >/dev/null 2>&1 || true
 
+# Marks the processes this script starts, so that stop.sh finds lost ones without touching brokers that other
+# tools (capture-fixtures.sh) or other checkouts run from the same binaries.
+export SWAFKA_TESTBED_INSTANCE="$root"
+
 free_port() {
     "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

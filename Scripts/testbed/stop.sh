@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Stops everything Scripts/testbed/start.sh started: the processes in .testbed/run/*.pid, and any orphan whose
-# executable is this test bed's own Tansu or mock_cluster binary (e.g. after a lost pid file). Never matches by
-# process name, so brokers of other checkouts are left alone. Removes .testbed/env.
+# Stops everything Scripts/testbed/start.sh started: the processes in .testbed/run/*.pid, and any orphan (e.g.
+# after a lost pid file) whose executable is this test bed's Tansu or mock_cluster binary and whose environment
+# carries start.sh's SWAFKA_TESTBED_INSTANCE mark for this checkout. Never matches by process name, so brokers of
+# other checkouts, and those capture-fixtures.sh runs, are left alone. Removes .testbed/env.
 #
 #   Scripts/testbed/stop.sh
 set -uo pipefail
@@ -28,7 +29,10 @@ if [ "${#targets[@]}" -gt 0 ]; then
     for p in /proc/[0-9]*; do
         exe="$(readlink "$p/exe" 2>/dev/null)" || continue
         for t in "${targets[@]}"; do
-            [ "$exe" = "$t" ] && pids+=("${p#/proc/}")
+            [ "$exe" = "$t" ] || continue
+            if tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qxF "SWAFKA_TESTBED_INSTANCE=$root"; then
+                pids+=("${p#/proc/}")
+            fi
         done
     done
 fi

@@ -292,11 +292,11 @@ public final class BrokerConnection: Sendable {
         let decoded = (try? ApiVersionsResponse(decoding: frame.body, version: version))
             ?? (try? ApiVersionsResponse(decoding: frame.body, version: 0))
         guard let response = decoded else {
-            // Every version puts the error code first. A peer whose UNSUPPORTED_VERSION answer is
-            // otherwise unreadable (librdkafka 2.0's mock cluster writes a one-byte array count after
-            // it) has still said "lower": fall back to v0 rather than fail the connection.
+            // Every ApiVersions response begins with its error code. Some peers (librdkafka 2.0.2's
+            // mock cluster) answer an unknown version in neither format; the code alone still says
+            // "try a lower version", which we do one step at a time.
             var reader = ByteReader(frame.body)
-            if version > 0, let code = try? reader.readInt16(), ErrorCode(rawValue: code) == .unsupportedVersion {
+            if let code = try? reader.readInt16(), ErrorCode(rawValue: code) == .unsupportedVersion, version > 0 {
                 return core.withLock {
                     $0.machine.versionsNegotiated(errorCode: .unsupportedVersion, brokerMaxApiVersionsVersion: nil, now: .now)
                 }

@@ -124,8 +124,9 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
     mutating func versionsNegotiated(errorCode: ErrorCode, brokerMaxApiVersionsVersion: Int16?, now: ContinuousClock.Instant) -> [Action] {
         guard case let .negotiatingVersions(version) = state else { return [] }
         if errorCode == .unsupportedVersion && version > 0 {
-            // The broker answered in v0 format and may have said which versions it takes (KIP-511).
-            let next = min(version - 1, brokerMaxApiVersionsVersion ?? 0)
+            // The broker answered in v0 format and may have said which versions it takes (KIP-511);
+            // if it did not, step down one version (v3 keeps the client name, v0 would lose it).
+            let next = min(version - 1, brokerMaxApiVersionsVersion ?? version - 1)
             state = .negotiatingVersions(version: max(next, 0))
             return [.negotiate(version: max(next, 0))]
         }

@@ -2,12 +2,15 @@ import KafkaTransport
 import KafkaWire
 import Testing
 
-@Suite("Broker connection against real brokers", .enabled(if: TestBed.hasTansu))
+@Suite("Broker connection against real brokers", .enabled(if: TestBed.hasTansu || TestBed.hasMock))
 struct BrokerConnectionLiveTests {
-    @Test func negotiatesVersionsAndFetchesMetadataFromTansu() async throws {
+    /// Tansu (one broker) and each broker of librdkafka's mock cluster.
+    @Test(arguments: ["tansu", "mock"])
+    func negotiatesVersionsAndFetchesMetadata(broker: String) async throws {
         let loop = try TransportEventLoop()
         defer { Task { await loop.shutdown() } }
-        let address = try #require(BrokerAddress(parsing: try TestBed.tansuBootstrap().split(separator: ",")[0].description))
+        let bootstrap = broker == "tansu" ? try TestBed.tansuBootstrap() : try TestBed.mockBootstrap()
+        let address = try #require(BrokerAddress(parsing: bootstrap.split(separator: ",")[0].description))
         let connection = try await BrokerConnection.connect(to: address, loop: loop)
         let versions = try #require(connection.apiVersions)
         #expect(versions.ranges[.metadata] != nil)

@@ -173,7 +173,7 @@ enum ClusterScenarios {
             #expect(start == 0 && end >= start, "\(partition): \(start)...\(end)")
         }
         // A timestamp after every record (there are none): no offset.
-        let future = try await admin.listOffsets([partitions[0]: .timestamp(milliseconds: 4_000_000_000_000)])
+        let future = try await admin.listOffsets([partitions[0]: .timestamp(4_000_000_000_000)])
         #expect(try future[partitions[0]]?.get().offset == nil || (try future[partitions[0]]?.get().offset) == 0)
 
         if peer.supportsDeleteRecords {

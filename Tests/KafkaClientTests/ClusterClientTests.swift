@@ -175,7 +175,7 @@ struct ClusterClientTests {
         let admin = KafkaAdminClient(cluster: try client(fake))
         let offsets = try await admin.listOffsets([TopicPartition("t", 0): .latest])
         let error = try #require(offsets[TopicPartition("t", 0)]?.failure)
-        #expect(error == .broker(KafkaError(.topicAuthorizationFailed), context: "t[0]"))
+        #expect(error == .broker(KafkaError(.topicAuthorizationFailed), context: "t-0"))
         #expect(error.description.contains("TOPIC_AUTHORIZATION_FAILED"))
         #expect(fake.requests(.listOffsets).count == 1)
         await admin.cluster.shutdown()

@@ -44,7 +44,7 @@ struct ClusterMetadataTests {
         let metadata = ClusterMetadata(response(topics: [withoutLeader, topic("gone", leaders: [], error: .unknownTopicOrPartition),
                                                          topic("secret", leaders: [], error: .topicAuthorizationFailed)]),
                                        fetchedAt: now)
-        #expect(metadata.leader(of: TopicPartition("t", 0)).failure == .broker(KafkaError(.leaderNotAvailable), context: "t[0]"))
+        #expect(metadata.leader(of: TopicPartition("t", 0)).failure == .broker(KafkaError(.leaderNotAvailable), context: "t-0"))
         // Leader 3 is not among the brokers: inconsistent metadata, retriable.
         #expect(metadata.leader(of: TopicPartition("t", 1)).failure?.errorCode == .leaderNotAvailable)
         #expect(metadata.leader(of: TopicPartition("t", 2)).failure == .unknownPartition(topic: "t", partition: 2))

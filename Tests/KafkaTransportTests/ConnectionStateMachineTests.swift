@@ -73,8 +73,14 @@ struct ConnectionStateMachineTests {
         _ = m.connected(now: t0)
         let retry = m.versionsNegotiated(errorCode: .unsupportedVersion, brokerMaxApiVersionsVersion: 2, now: t0)
         guard case .negotiate(version: 2) = retry.first else { Issue.record("expected negotiate v2, got \(retry)"); return }
+        // Without the broker's range, one step down at a time.
         let again = m.versionsNegotiated(errorCode: .unsupportedVersion, brokerMaxApiVersionsVersion: nil, now: t0)
-        guard case .negotiate(version: 0) = again.first else { Issue.record("expected negotiate v0, got \(again)"); return }
+        guard case .negotiate(version: 1) = again.first else { Issue.record("expected negotiate v1, got \(again)"); return }
+        let last = m.versionsNegotiated(errorCode: .unsupportedVersion, brokerMaxApiVersionsVersion: 0, now: t0)
+        guard case .negotiate(version: 0) = last.first else { Issue.record("expected negotiate v0, got \(last)"); return }
+        // At v0 there is nowhere left to go: UNSUPPORTED_VERSION fails the handshake.
+        _ = m.versionsNegotiated(errorCode: .unsupportedVersion, brokerMaxApiVersionsVersion: nil, now: t0)
+        if case .closed(.handshakeFailed) = m.state {} else { Issue.record("expected handshakeFailed, got \(m.state)") }
     }
 
     @Test func authenticationComesBeforeReady() {

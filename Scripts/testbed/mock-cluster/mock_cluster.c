@@ -165,15 +165,22 @@ static int topic_create(rd_kafka_mock_cluster_t *mc, int brokers, const char *na
         return err == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
 }
 
-/* Parses "NAME[:PARTITIONS[:RF]]" from the command line. */
-static int topic_from_arg(rd_kafka_mock_cluster_t *mc, int brokers, char *arg) {
-        char *name = strtok(arg, ":");
-        char *p = strtok(NULL, ":");
-        char *f = strtok(NULL, ":");
+/* Parses "NAME[:PARTITIONS[:RF]]" from the command line (on a copy: argv stays readable in ps). */
+static int topic_from_arg(rd_kafka_mock_cluster_t *mc, int brokers, const char *arg) {
+        char buf[512];
+        if (strlen(arg) >= sizeof(buf)) {
+                fprintf(stderr, "mock_cluster: topic argument too long\n");
+                return -1;
+        }
+        strcpy(buf, arg);
+        char *save = NULL;
+        char *name = strtok_r(buf, ":", &save);
+        char *p = strtok_r(NULL, ":", &save);
+        char *f = strtok_r(NULL, ":", &save);
         long partitions = 1, rf = 0;
         if (name == NULL || (p && parse_long(p, 1, 100000, &partitions) != 0) ||
             (f && parse_long(f, 1, 1000, &rf) != 0)) {
-                fprintf(stderr, "mock_cluster: bad topic argument\n");
+                fprintf(stderr, "mock_cluster: bad topic argument '%s'\n", arg);
                 return -1;
         }
         struct reply r;

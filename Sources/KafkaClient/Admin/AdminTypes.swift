@@ -39,36 +39,6 @@ public struct CreatedTopic: Sendable, Hashable {
     public var configs: [ConfigEntry]
 }
 
-/// Which offset `listOffsets` looks up.
-public enum OffsetSpec: Sendable, Hashable {
-    /// The log start offset.
-    case earliest
-    /// The log end offset (the high watermark; the last stable offset with read-committed isolation).
-    case latest
-    /// The offset of the record with the highest timestamp (ListOffsets v7+, KIP-734).
-    case maxTimestamp
-    /// The first offset whose timestamp is at or after this many milliseconds since the epoch.
-    case timestamp(milliseconds: Int64)
-
-    /// The timestamp ListOffsets carries for this spec.
-    var wireTimestamp: Int64 {
-        switch self {
-        case .earliest: -2
-        case .latest: -1
-        case .maxTimestamp: -3
-        case let .timestamp(milliseconds): milliseconds
-        }
-    }
-}
-
-/// Which records a reader may see.
-public enum IsolationLevel: Int8, Sendable, Hashable {
-    /// Every record up to the high watermark.
-    case readUncommitted = 0
-    /// Only committed transactional records (up to the last stable offset).
-    case readCommitted = 1
-}
-
 /// An offset `listOffsets` found.
 public struct ListedOffset: Sendable, Hashable {
     /// The offset; nil when no record matches (a timestamp after the last record).

@@ -1,27 +1,6 @@
 import KafkaTransport
 import KafkaWire
 
-/// A partition of a topic.
-public struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The topic name.
-    public var topic: String
-    /// The partition index.
-    public var partition: Int32
-
-    /// Partition `partition` of `topic`.
-    public init(_ topic: String, _ partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    /// `topic[partition]`, as kcat prints it.
-    public var description: String { "\(topic)[\(partition)]" }
-
-    public static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
-        (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
-    }
-}
-
 /// A broker as Metadata describes it.
 public struct BrokerMetadata: Hashable, Sendable, CustomStringConvertible {
     /// The broker's node id.
