@@ -18,7 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // 1.16: tests implement LogHandler.log(event:), which replaced the (now deprecated) per-argument form.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
@@ -57,8 +58,14 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaWire", "KafkaTransport", "KafkaCompression"], swiftSettings: strictSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaClientTests",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "IntegrationTests",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
         // Depends on the executable so `swift test` builds it; CLITests run it as a process.
