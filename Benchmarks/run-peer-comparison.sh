@@ -5,7 +5,7 @@
 #   Benchmarks/run-peer-comparison.sh [--broker tansu|mock] [--messages N] [--size S] [--repetitions R]
 #                                     [--partitions "1 6"] [--compressions "none lz4"] [--acks 1] [--linger-ms 5]
 #                                     [--partitioner roundrobin|client] [--only all|producer|consumer]
-#                                     [--no-swafka] [--out DIR]
+#                                     [--peer-conf "k=v ..."] [--swafka-conf "k=v ..."] [--no-swafka] [--out DIR]
 #
 # Defaults are the issues' matrix: 1,000,000 messages of 100 bytes, 1 and 6 partitions, acks=1, linger 5 ms,
 # no compression and lz4, on Tansu. Per repetition, and per (partitions, compression):
@@ -13,6 +13,7 @@
 #   2. produce N messages into one with the peer and into the other with swafka-bench (who goes first alternates
 #      between repetitions);
 #   3. consume the peer's topic (exactly N messages, produced with that codec) with each client.
+# --peer-conf / --swafka-conf add client properties (librdkafka's names, as -X) to every run of that client.
 # Every run prints one JSON line; the runner adds the broker's CPU seconds over the run (from /proc) and the load
 # average, and writes them to DIR/results.jsonl; DIR/table.md is the table (medians over repetitions).
 #
@@ -38,6 +39,8 @@ acks=1
 linger_ms=5
 partitioner=roundrobin
 only=all
+peer_conf=""
+swafka_conf=""
 with_swafka=1
 out=""
 while [ $# -gt 0 ]; do
@@ -52,9 +55,11 @@ while [ $# -gt 0 ]; do
         --linger-ms) linger_ms="$2"; shift 2 ;;
         --partitioner) partitioner="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
+        --peer-conf) peer_conf="$2"; shift 2 ;;
+        --swafka-conf) swafka_conf="$2"; shift 2 ;;
         --no-swafka) with_swafka=0; shift ;;
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run-peer-comparison.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -170,6 +175,11 @@ mock_can_hold() { # PARTITIONS
     [ $(( messages / $1 * (size + 20) )) -le $(( 5 * 1024 * 1024 * 9 / 10 )) ]
 }
 
+peer_x=()
+for kv in $peer_conf; do peer_x+=(-X "$kv"); done
+swafka_x=()
+for kv in $swafka_conf; do swafka_x+=(-X "$kv"); done
+
 clients=(librdkafka)
 [ "$with_swafka" = 1 ] && clients+=(swafka)
 log "broker $broker_name at $bootstrap; $messages x $size B, acks=$acks, linger.ms=$linger_ms; repetitions $repetitions; results in $out"
@@ -189,9 +199,9 @@ for rep in $(seq 1 "$repetitions"); do
                 role=produce
                 [ "$only" = consumer ] && role=fill
                 if [ "$client" = librdkafka ]; then
-                    run_cell "$role" librdkafka "$rep" "$compression" run_peer produce --topic "$base-$client" "${produce_args[@]}" || true
+                    run_cell "$role" librdkafka "$rep" "$compression" run_peer produce --topic "$base-$client" "${produce_args[@]}" ${peer_x[@]+"${peer_x[@]}"} || true
                 else
-                    run_cell "$role" swafka "$rep" "$compression" "$swafka" produce --topic "$base-$client" "${produce_args[@]}" || true
+                    run_cell "$role" swafka "$rep" "$compression" "$swafka" produce --topic "$base-$client" "${produce_args[@]}" ${swafka_x[@]+"${swafka_x[@]}"} || true
                 fi
             done
             [ "$only" = producer ] && continue
@@ -213,9 +223,9 @@ sys.exit(0 if ok else 1)' "$source_topic"; then
             consume_args=(--brokers "$bootstrap" --topic "$source_topic" --messages "$messages" --partitions "$partitions")
             for client in "${order[@]}"; do
                 if [ "$client" = librdkafka ]; then
-                    run_cell consume librdkafka "$rep" "$compression" run_peer consume "${consume_args[@]}" || true
+                    run_cell consume librdkafka "$rep" "$compression" run_peer consume "${consume_args[@]}" ${peer_x[@]+"${peer_x[@]}"} || true
                 else
-                    run_cell consume swafka "$rep" "$compression" "$swafka" consume "${consume_args[@]}" || true
+                    run_cell consume swafka "$rep" "$compression" "$swafka" consume "${consume_args[@]}" ${swafka_x[@]+"${swafka_x[@]}"} || true
                 fi
             done
         done
@@ -225,5 +235,6 @@ done
 # --- The table. ---
 "$py" "$here/peer/compare.py" "$results" \
     --command "$command_line" --broker-name "$broker_name" --commit "$(git -C "$root" describe --always --dirty)" \
+    --peer-conf "$peer_conf" --swafka-conf "$swafka_conf" \
     | tee "$out/table.md"
 log "raw results: $results; table: $out/table.md"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns run-peer-comparison.sh's results.jsonl into the Markdown comparison table.
 
-    compare.py RESULTS.jsonl [--command CMD] [--broker-name NAME] [--commit REV]
+    compare.py RESULTS.jsonl [--command CMD] [--broker-name NAME] [--commit REV] [--peer-conf KV] [--swafka-conf KV]
 
 One row per (partitions, compression): for each client the median over repetitions of messages/s, MB/s
 (value bytes / wall seconds / 10^6) and client CPU seconds per million messages (user + system, getrusage
@@ -66,6 +66,8 @@ def main():
     parser.add_argument("--command", default="")
     parser.add_argument("--broker-name", default="")
     parser.add_argument("--commit", default="")
+    parser.add_argument("--peer-conf", default="")
+    parser.add_argument("--swafka-conf", default="")
     args = parser.parse_args()
 
     with open(args.results) as f:
@@ -120,6 +122,8 @@ def main():
         out.append(f"- {sample.get('requested', 0):,} messages of {sample.get('message_size')} bytes per run"
                    f"{produce_setup}; {repetitions} repetition(s): "
                    f"{'median (min–max)' if repetitions > 1 else 'one run'} per cell")
+    out.append(f"- Extra client properties: librdkafka {args.peer_conf or 'none (defaults)'}; "
+               f"swafka {args.swafka_conf or 'none (defaults)'}")
     out.append("- msg/s and MB/s (value bytes, 10^6) over the client's measured interval; CPU = the client "
                "process's user+system seconds per million messages; broker CPU = the broker process's seconds "
                "per million messages during the librdkafka run; ratio = swafka / librdkafka")

@@ -72,6 +72,7 @@ struct snapshot {
 };
 
 static volatile sig_atomic_t interrupted = 0;
+static int log_level = 4; /* warnings and worse; everything once -X debug=... is given */
 
 static void on_signal(int sig) {
     (void)sig;
@@ -151,6 +152,7 @@ static struct options parse(int argc, char **argv) {
             if (o.extra_count == MAX_EXTRA_CONF) die("too many -X");
             if (!strchr(value, '=')) die("-X wants key=value, not %s", value);
             o.extra[o.extra_count++] = value;
+            if (!strncmp(value, "debug=", 6)) log_level = 7;
         } else die("unknown argument %s", arg);
     }
     if (strcmp(o.mode, "payload") && (!o.brokers || !o.topic)) usage();
@@ -177,7 +179,7 @@ static void apply_extra(rd_kafka_conf_t *conf, const struct options *o) {
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     (void)rk;
-    if (level <= 4) fprintf(stderr, "rdkafka_bench: librdkafka %s: %s\n", fac, buf);
+    if (level <= log_level) fprintf(stderr, "rdkafka_bench: librdkafka %s: %s\n", fac, buf);
 }
 
 static rd_kafka_conf_t *base_conf(const struct options *o) {
