@@ -103,8 +103,13 @@ run_peer() { LD_LIBRARY_PATH="$rdkafka_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 swafka="$here/.build-bench/release/swafka-bench"
 if [ "$with_swafka" = 1 ]; then
     log "building swafka-bench (release)"
-    (cd "$here" && swift build -c release --product swafka-bench --scratch-path .build-bench 2>&1 | grep -v '^\[' >&2)
-    [ -x "$swafka" ] || { log "swafka-bench did not build"; exit 1; }
+    build_log="$(mktemp)"
+    if ! (cd "$here" && swift build -c release --product swafka-bench --scratch-path .build-bench) >"$build_log" 2>&1; then
+        cat "$build_log" >&2; rm -f "$build_log"
+        log "swafka-bench did not build"; exit 1
+    fi
+    grep -i 'warning:' "$build_log" >&2 || true
+    rm -f "$build_log"
     # Both clients must send the very same bytes (compression ratios and batch sizes depend on them).
     for index in 0 7 123456 999999; do
         if ! cmp -s <(run_peer payload --size "$size" --index "$index") <("$swafka" payload --size "$size" --index "$index"); then
@@ -115,6 +120,7 @@ fi
 
 # --- Output. ---
 run_id="$(date -u +%Y%m%dT%H%M%SZ)"
+run_date="$(date -u '+%Y-%m-%d %H:%M UTC')"
 out="${out:-$here/results/$run_id-$broker}"
 mkdir -p "$out"
 results="$out/results.jsonl"
@@ -235,6 +241,6 @@ done
 # --- The table. ---
 "$py" "$here/peer/compare.py" "$results" \
     --command "$command_line" --broker-name "$broker_name" --commit "$(git -C "$root" describe --always --dirty)" \
-    --peer-conf "$peer_conf" --swafka-conf "$swafka_conf" \
+    --date "$run_date" --peer-conf "$peer_conf" --swafka-conf "$swafka_conf" \
     | tee "$out/table.md"
 log "raw results: $results; table: $out/table.md"

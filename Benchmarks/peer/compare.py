@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Turns run-peer-comparison.sh's results.jsonl into the Markdown comparison table.
 
-    compare.py RESULTS.jsonl [--command CMD] [--broker-name NAME] [--commit REV] [--peer-conf KV] [--swafka-conf KV]
+    compare.py RESULTS.jsonl [--command CMD] [--broker-name NAME] [--commit REV] [--date TEXT]
+              [--peer-conf KV] [--swafka-conf KV]
 
 One row per (partitions, compression): for each client the median over repetitions of messages/s, MB/s
 (value bytes / wall seconds / 10^6) and client CPU seconds per million messages (user + system, getrusage
 RUSAGE_SELF over the measured interval), and the ratios swafka / librdkafka (throughput: higher is better for
-swafka; CPU per message: lower is better). A client with no complete run in a cell shows n/a, and so does
+swafka; CPU per message: lower is better). A ratio is the median of the per-repetition ratios: the two clients
+of one repetition ran back to back, under the same load, so pairing them cancels much of a busy machine's drift. A client with no complete run in a cell shows n/a, and so does
 the ratio: no number is ever made up. Standard library only.
 """
 import argparse
@@ -44,10 +46,10 @@ def number(value, digits=0):
     return f"{value:,.{digits}f}"
 
 
-def ratio(swafka, peer):
-    if swafka is None or peer is None or peer == 0:
-        return "n/a"
-    return f"{swafka / peer:.2f}"
+def paired_ratio(swafka, peer):
+    """The median over repetitions of swafka's value / the peer's, from {repetition: value} maps."""
+    ratios = [swafka[rep] / peer[rep] for rep in swafka if rep in peer and peer[rep]]
+    return f"{statistics.median(ratios):.2f}" if ratios else "n/a"
 
 
 def spread(values, digits):
@@ -66,6 +68,7 @@ def main():
     parser.add_argument("--command", default="")
     parser.add_argument("--broker-name", default="")
     parser.add_argument("--commit", default="")
+    parser.add_argument("--date", default="", help="when the run started (default: now)")
     parser.add_argument("--peer-conf", default="")
     parser.add_argument("--swafka-conf", default="")
     args = parser.parse_args()
@@ -97,7 +100,7 @@ def main():
         key = (r["role"], x["partitions"], r["compression"])
         runs = cells.setdefault(key, {}).setdefault(r["client"], [])
         if x.get("complete") and x.get("wall_seconds", 0) > 0:
-            runs.append((x, r["broker_cpu_seconds"]))
+            runs.append((x, r["broker_cpu_seconds"], r["repetition"]))
         else:
             incomplete.append(f'{r["client"]} {r["role"]} {x.get("topic")}: {x.get("messages")} of '
                               f'{x.get("requested")} messages, {x.get("errors")} errors')
@@ -106,7 +109,7 @@ def main():
         if r["role"] in ("produce", "consume") and r["result"] and r["result"].get("available") is False:
             cells.setdefault((r["role"], r["result"].get("partitions"), r["compression"]), {})
 
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = args.date or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = []
     out.append(f"Broker: {args.broker_name or records[0]['broker']}. Peer: librdkafka {peer_version}. "
                f"Swafka: {'not available (' + swafka_reason + ')' if swafka_reason else 'swafka-bench'}.")
@@ -126,7 +129,8 @@ def main():
                f"swafka {args.swafka_conf or 'none (defaults)'}")
     out.append("- msg/s and MB/s (value bytes, 10^6) over the client's measured interval; CPU = the client "
                "process's user+system seconds per million messages; broker CPU = the broker process's seconds "
-               "per million messages during the librdkafka run; ratio = swafka / librdkafka")
+               "per million messages during the librdkafka run; ratio = swafka / librdkafka, the median of the "
+               "per-repetition ratios")
 
     codec_order = list(dict.fromkeys(r["compression"] for r in records))  # as the runner's matrix ran them
     for role, title in (("produce", "Producer"), ("consume", "Consumer")):
@@ -145,18 +149,17 @@ def main():
             row = {}
             for client in ("librdkafka", "swafka"):
                 runs = cells[key].get(client, [])
-                rates = [x["messages"] / x["wall_seconds"] for x, _ in runs]
-                mbs = [x["bytes"] / x["wall_seconds"] / 1e6 for x, _ in runs]
-                cpus = [x["cpu_seconds"] / x["messages"] * 1e6 for x, _ in runs]
-                brokers = [b / x["messages"] * 1e6 for x, b in runs]
                 row[client] = dict(
-                    rate=statistics.median(rates) if rates else None, rates=rates, mbs=mbs,
-                    cpu=statistics.median(cpus) if cpus else None, cpus=cpus, brokers=brokers)
+                    rates={rep: x["messages"] / x["wall_seconds"] for x, _, rep in runs},
+                    mbs=[x["bytes"] / x["wall_seconds"] / 1e6 for x, _, _ in runs],
+                    cpus={rep: x["cpu_seconds"] / x["messages"] * 1e6 for x, _, rep in runs},
+                    brokers=[b / x["messages"] * 1e6 for x, b, _ in runs])
             p, s = row["librdkafka"], row["swafka"]
-            out.append(f"| {partitions} | {compression} | {spread(p['rates'], 0)} | {spread(s['rates'], 0)} "
-                       f"| {ratio(s['rate'], p['rate'])} | {spread(p['mbs'], 1)} | {spread(s['mbs'], 1)} "
-                       f"| {spread(p['cpus'], 2)} | {spread(s['cpus'], 2)} | {ratio(s['cpu'], p['cpu'])} "
-                       f"| {spread(p['brokers'], 2)} |")
+            out.append(f"| {partitions} | {compression} | {spread(list(p['rates'].values()), 0)} "
+                       f"| {spread(list(s['rates'].values()), 0)} | {paired_ratio(s['rates'], p['rates'])} "
+                       f"| {spread(p['mbs'], 1)} | {spread(s['mbs'], 1)} "
+                       f"| {spread(list(p['cpus'].values()), 2)} | {spread(list(s['cpus'].values()), 2)} "
+                       f"| {paired_ratio(s['cpus'], p['cpus'])} | {spread(p['brokers'], 2)} |")
     if incomplete:
         out.append("")
         out.append("Incomplete runs (left out of the table):")
