@@ -54,6 +54,10 @@ let package = Package(
                           swiftSettings: strictSettings),
 
         // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
+        // The README's main job: a tour of a real broker through every layer that exists so far.
+        .executableTarget(name: "swafka-tour", dependencies: ["KafkaClient", "KafkaCompression", "KafkaWire"],
+                          path: "Examples/Tour", swiftSettings: strictSettings),
+
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], resources: [.copy("Fixtures")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
