@@ -13,12 +13,14 @@ let package = Package(
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
         .executable(name: "swafkacat", targets: ["swafkacat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // 1.16: tests implement LogHandler.log(event:), which replaced the (now deprecated) per-argument form.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
@@ -58,18 +60,30 @@ let package = Package(
         .executableTarget(name: "swafkacat", dependencies: ["SwafkacatCore", "KafkaWire", "KafkaTransport"],
                           swiftSettings: strictSettings),
 
+        // The README's main job: a tour of a real broker through every layer that exists so far.
+        .executableTarget(name: "swafka-tour", dependencies: ["KafkaClient", "KafkaCompression", "KafkaWire"],
+                          path: "Examples/Tour", swiftSettings: strictSettings),
+
         // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"], resources: [.copy("Fixtures")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaWire", "KafkaTransport"], swiftSettings: strictSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaClientTests",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "IntegrationTests",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
+        // Depends on the executable so `swift test` builds it; the help and parity tests run it as a process.
         .testTarget(name: "SwafkacatTests", dependencies: ["SwafkacatCore", "KafkaWire", "swafkacat"],
                     exclude: ["Snapshots"], swiftSettings: strictSettings),
-        .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire"],
+        // Depends on the executable so `swift test` builds it; CLITests run it as a process.
+        .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire", "KafkaCompression", "swafka-wire"],
                     resources: [.copy("Conformance")], swiftSettings: strictSettings),
     ]
 )
