@@ -56,8 +56,11 @@ let package = Package(
 
         // swafkacat: the kcat-compatible CLI. The core (option parsing, formats, printers, frame files) is pure
         // and tested in-process; the executable does the I/O and drives the clients.
-        .target(name: "SwafkacatCore", dependencies: ["KafkaWire"], swiftSettings: strictSettings),
-        .executableTarget(name: "swafkacat", dependencies: ["SwafkacatCore", "KafkaWire", "KafkaTransport"],
+        .target(name: "SwafkacatCore", dependencies: ["KafkaWire", "KafkaWireJSON", "KafkaCompression", "KafkaTransport", "KafkaClient"],
+                swiftSettings: strictSettings),
+        .executableTarget(name: "swafkacat",
+                          dependencies: ["SwafkacatCore", "KafkaWire", "KafkaWireJSON", "KafkaCompression", "KafkaTransport",
+                                         "KafkaClient", .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strictSettings),
 
         // The README's main job: a tour of a real broker through every layer that exists so far.
@@ -80,7 +83,7 @@ let package = Package(
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
         // Depends on the executable so `swift test` builds it; the help and parity tests run it as a process.
-        .testTarget(name: "SwafkacatTests", dependencies: ["SwafkacatCore", "KafkaWire", "swafkacat"],
+        .testTarget(name: "SwafkacatTests", dependencies: ["SwafkacatCore", "KafkaWire", "KafkaWireJSON", "KafkaClient", "KafkaTransport", "swafkacat"],
                     exclude: ["Snapshots"], swiftSettings: strictSettings),
         // Depends on the executable so `swift test` builds it; CLITests run it as a process.
         .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire", "KafkaCompression", "swafka-wire"],

@@ -1,3 +1,5 @@
+import KafkaClient
+import KafkaTransport
 import KafkaWire
 
 /// Error texts as librdkafka's `rd_kafka_err2str` writes them, which is what kcat prints
@@ -25,6 +27,32 @@ public enum ErrorText {
         case badMessage = "Local: Bad message format"
         /// Not implemented (`_NOT_IMPLEMENTED`).
         case notImplemented = "Local: Not implemented"
+        /// The broker lacks an API or version (`_UNSUPPORTED_FEATURE`).
+        case unsupportedFeature = "Local: Required feature not supported by broker"
+    }
+
+    /// librdkafka's text for a client error. `unreachable` is what librdkafka says when no broker
+    /// could be reached at all: `-L` reports a transport failure, `-Q` that all connections are down.
+    public static func client(_ error: KafkaClientError, unreachable: Local) -> String {
+        switch error {
+        case let .broker(kafkaError, _): broker(kafkaError.code)
+        case .transport(.unsupportedVersion(_, _, _)): Local.unsupportedFeature.rawValue
+        case .transport, .noBrokerAvailable: unreachable.rawValue
+        case let .timedOut(_, last?):
+            switch last {
+            case .transport(.unsupportedVersion(_, _, _)): Local.unsupportedFeature.rawValue
+            case .transport, .noBrokerAvailable, .timedOut: unreachable.rawValue
+            default: client(last, unreachable: unreachable)
+            }
+        case .timedOut(_, nil): Local.timedOut.rawValue
+        case .unknownTopic: broker(.unknownTopicOrPartition)
+        case .unknownPartition: Local.unknownPartition.rawValue
+        case .unknownBroker: "Local: Unknown broker"
+        case let .invalidConfiguration(setting, reason): "Invalid value for configuration property \"\(setting)\": \(reason)"
+        case .unexpectedResponse: Local.badMessage.rawValue
+        case let .unsupported(text): "\(Local.unsupportedFeature.rawValue): \(text)"
+        case .shutDown, .cancelled: "Local: Operation in progress"
+        }
     }
 
     static let brokerTexts: [Int16: String] = [

@@ -105,8 +105,10 @@ public struct ClassifiedFrame: Sendable, Equatable {
     public var correlationID: Int32?
     /// Why it could not be classified.
     public var problem: String?
-    /// Something odd about a frame that was classified (bytes after a request body).
-    public var note: String?
+    /// Bytes after a request's body (see `FrameFile`, step 3).
+    public var trailingBytes = 0
+    /// Something odd about a frame that was classified.
+    public var note: String? { trailingBytes > 0 ? "\(trailingBytes) bytes after the request body" : nil }
 
     /// A frame not yet classified.
     public init(frame: FrameFile.Frame, kind: Kind? = nil, apiKey: ApiKey? = nil, apiVersion: Int16? = nil,
@@ -147,7 +149,7 @@ public struct FrameClassifier: Sendable {
                 return result
             }
             var request = request(frame, header)
-            if leftover > 0 { request.note = "\(leftover) bytes after the request body" }
+            request.trailingBytes = leftover
             return request
         case .responses, .auto:
             if direction == .auto, let header = Self.requestHeader(frame.bytes), Self.requestBodyLeftover(frame.bytes) == 0 {
@@ -168,12 +170,14 @@ public struct FrameClassifier: Sendable {
             } else if direction == .auto, let header = Self.requestHeader(frame.bytes),
                       let leftover = Self.requestBodyLeftover(frame.bytes) {
                 var lenient = request(frame, header)
-                lenient.note = "\(leftover) bytes after the request body"
+                lenient.trailingBytes = leftover
                 return lenient
             } else if let fallbackAPI, let fallbackVersion {
                 result.kind = .response
                 result.apiKey = fallbackAPI
                 result.apiVersion = fallbackVersion
+            } else if direction == .auto, let key = Self.unimplementedRequestKey(frame.bytes) {
+                result.problem = "API key \(key) is not implemented by this codec (or this is a response without its request)"
             } else {
                 result.problem = direction == .auto
                     ? "neither a request nor the response to a request earlier in the file (give --api and --api-version)"
@@ -197,6 +201,18 @@ public struct FrameClassifier: Sendable {
         guard let entry = MessageRegistry.entry(for: key), entry.request.validVersions.contains(version) else { return nil }
         var reader = ByteReader(bytes)
         return try? RequestHeader(from: &reader, headerVersion: RequestHeader.version(apiKey: key, apiVersion: version))
+    }
+
+    /// The API key of a frame that looks like a request header (key in Kafka's range, a small version,
+    /// a client id that is null or fits the frame) of an API the codec does not implement.
+    static func unimplementedRequestKey(_ bytes: [UInt8]) -> Int16? {
+        guard bytes.count >= 10 else { return nil }
+        let key = Int16(bitPattern: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
+        let version = Int16(bitPattern: UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
+        let clientIDLength = Int(Int16(bitPattern: UInt16(bytes[8]) << 8 | UInt16(bytes[9])))
+        guard (0...1000).contains(key), (0...100).contains(version), MessageRegistry.entry(for: ApiKey(rawValue: key)) == nil,
+              clientIDLength == -1 || (0...(bytes.count - 10)).contains(clientIDLength) else { return nil }
+        return key
     }
 
     /// The bytes left after the request header and body decode from the start of `bytes`; nil when they do not.

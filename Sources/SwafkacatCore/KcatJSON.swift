@@ -71,6 +71,12 @@ public struct KcatJSONWriter: Sendable {
         bytes += Array(String(value).utf8)
     }
 
+    /// `true` or `false`.
+    public mutating func boolean(_ value: Bool) {
+        beginValue()
+        bytes += Array((value ? "true" : "false").utf8)
+    }
+
     /// `null`.
     public mutating func null() {
         beginValue()

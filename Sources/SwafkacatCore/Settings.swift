@@ -156,3 +156,14 @@ public struct Settings: Sendable {
         return text
     }
 }
+
+extension Settings {
+    /// The property map for the cluster client: every client setting given explicitly, plus
+    /// swafkacat's default overrides for those not given.
+    public var clientPropertyMap: [String: String] {
+        var map: [String: String] = [:]
+        for (name, value) in values where SettingsCatalog.clientPropertyNames.contains(name) { map[name] = value }
+        for (name, value) in SettingsCatalog.overrides where map[name] == nil { map[name] = value }
+        return map
+    }
+}

@@ -1,3 +1,5 @@
+import KafkaClient
+
 /// The settings swafkacat accepts with `-X`, `-F` and the config files.
 ///
 /// The cluster client's settings come first (connections, metadata, admin), then the producer's and
@@ -7,62 +9,49 @@ public enum SettingsCatalog {
     /// Every setting, in `-X list` order.
     public static let all: [SettingDefinition] = client + producer + consumer
 
-    /// Connection, metadata and admin settings.
-    public static let client: [SettingDefinition] = [
-        SettingDefinition("bootstrap.servers", aliases: ["metadata.broker.list"], default: "",
-                          documentation: "Comma-separated host:port list of brokers to start from (-b sets it).",
-                          check: checkBrokerList),
-        SettingDefinition("client.id", default: "swafkacat",
-                          documentation: "Client identifier sent in every request header."),
-        SettingDefinition("request.timeout.ms", aliases: ["socket.timeout.ms"], default: "30000",
-                          documentation: "How long to wait for one response.", check: integer(1...900_000)),
-        SettingDefinition("socket.connection.setup.timeout.ms", default: "10000",
-                          documentation: "Bound on resolving, connecting and negotiating API versions.",
-                          check: integer(1...2_147_483_647)),
-        SettingDefinition("metadata.max.age.ms", aliases: ["topic.metadata.refresh.interval.ms"], default: "300000",
-                          documentation: "Cached metadata older than this is refreshed before use.",
-                          check: integer(-1...86_400_000)),
-        SettingDefinition("retry.backoff.ms", default: "100", documentation: "First wait before a retry; doubles.",
-                          check: integer(1...300_000)),
-        SettingDefinition("retry.backoff.max.ms", default: "1000", documentation: "Longest wait between retries.",
-                          check: integer(1...300_000)),
-        SettingDefinition("reconnect.backoff.ms", default: "50", documentation: "First wait before reconnecting; doubles.",
-                          check: integer(0...3_600_000)),
-        SettingDefinition("reconnect.backoff.max.ms", default: "1000", documentation: "Longest wait before reconnecting.",
-                          check: integer(0...3_600_000)),
-        SettingDefinition("connections.max.idle.ms", default: "540000", documentation: "Idle connections close after this (0: never).",
-                          check: integer(0...2_147_483_647)),
-        SettingDefinition("max.in.flight.requests.per.connection", aliases: ["max.in.flight"], default: "5",
-                          documentation: "Requests written to one connection before their responses.",
-                          check: integer(1...1_000_000)),
-        SettingDefinition("receive.message.max.bytes", default: "100000000", documentation: "Largest response frame accepted.",
-                          check: integer(1000...2_147_483_647)),
-        SettingDefinition("socket.send.buffer.bytes", default: "0", documentation: "SO_SNDBUF (0: system default).",
-                          check: integer(0...100_000_000)),
-        SettingDefinition("socket.receive.buffer.bytes", default: "0", documentation: "SO_RCVBUF (0: system default).",
-                          check: integer(0...100_000_000)),
-        SettingDefinition("socket.nagle.disable", default: "true", documentation: "TCP_NODELAY.", check: boolean),
-        SettingDefinition("socket.keepalive.enable", default: "false", documentation: "SO_KEEPALIVE.", check: boolean),
-        SettingDefinition("default.api.timeout.ms", default: "60000", documentation: "Deadline of one client operation.",
-                          check: integer(1...2_147_483_647)),
-        SettingDefinition("allow.auto.create.topics", default: "true",
-                          documentation: "Let Metadata requests auto-create missing topics, as kcat's producer-based -L does.",
-                          check: boolean),
-        SettingDefinition("debug", default: "",
-                          documentation: "Debug contexts (-d sets it): " + DebugContext.names.joined(separator: ", ") + ".",
-                          check: { DebugContext.firstUnknown(in: $0).map { "unknown debug context \"\($0)\"" } }),
-        SettingDefinition("api.version.request", default: "true",
-                          documentation: "Accepted for kcat compatibility: swafkacat always asks brokers for their versions.",
-                          check: boolean),
-        SettingDefinition("security.protocol", default: "plaintext",
-                          documentation: "Only plaintext is supported so far.",
-                          check: { $0.lowercased() == "plaintext" ? nil : "swafkacat supports only plaintext so far" }),
-        SettingDefinition("sasl.mechanisms", aliases: ["sasl.mechanism"], default: "GSSAPI",
-                          documentation: "Kept for config-file compatibility; SASL is not supported yet."),
-        SettingDefinition("sasl.username", default: "", documentation: "Kept for config-file compatibility."),
-        SettingDefinition("sasl.password", default: "", isSensitive: true, documentation: "Kept for config-file compatibility (redacted in dumps)."),
-        SettingDefinition("ssl.key.password", default: "", isSensitive: true, documentation: "Kept for config-file compatibility (redacted in dumps)."),
-    ]
+    /// The cluster client's settings (connections, metadata, admin), straight from
+    /// `ClientConfiguration.properties`: the same names, checks, defaults and documentation, so `-X`
+    /// accepts exactly what the client does. Two defaults differ for kcat's sake (`overrides`).
+    public static let client: [SettingDefinition] = {
+        let defaults = ClientConfiguration.propertyDefaults
+        return ClientConfiguration.properties.map { property in
+            SettingDefinition(
+                property.name, aliases: property.aliases,
+                default: overrides[property.name] ?? property.value(in: defaults),
+                isSensitive: property.isSensitive, documentation: property.documentation,
+                check: { text in
+                    var scratch = ClientConfiguration.propertyDefaults
+                    do throws(KafkaClientError) {
+                        try property.apply(text, to: &scratch)
+                        return nil
+                    } catch {
+                        if case let .invalidConfiguration(_, reason) = error { return reason }
+                        return "\(error)"
+                    }
+                })
+        } + [
+            SettingDefinition("api.version.request", default: "true",
+                              documentation: "Accepted for kcat compatibility: swafkacat always asks brokers for their versions.",
+                              check: boolean),
+            SettingDefinition("security.protocol", default: "plaintext",
+                              documentation: "Only plaintext is supported so far.",
+                              check: { $0.lowercased() == "plaintext" ? nil : "swafkacat supports only plaintext so far" }),
+            SettingDefinition("sasl.mechanisms", aliases: ["sasl.mechanism"], default: "GSSAPI",
+                              documentation: "Kept for config-file compatibility; SASL is not supported yet."),
+            SettingDefinition("sasl.username", default: "", documentation: "Kept for config-file compatibility."),
+            SettingDefinition("sasl.password", default: "", isSensitive: true,
+                              documentation: "Kept for config-file compatibility (redacted in dumps)."),
+            SettingDefinition("ssl.key.password", default: "", isSensitive: true,
+                              documentation: "Kept for config-file compatibility (redacted in dumps)."),
+        ]
+    }()
+
+    /// Defaults swafkacat sets on the client: its own client id (kcat's is librdkafka's `rdkafka`).
+    public static let overrides: [String: String] = ["client.id": "swafkacat"]
+
+    /// The names `ClientConfiguration` takes (with aliases), for building the client's property map.
+    public static let clientPropertyNames: Set<String> =
+        Set(ClientConfiguration.properties.flatMap { [$0.name] + $0.aliases })
 
     /// Producer settings (`-z` sets `compression.codec`).
     public static let producer: [SettingDefinition] = [
@@ -139,13 +128,6 @@ public enum SettingsCatalog {
 
     static let boolean: @Sendable (String) -> String? = { text in
         ["true", "false", "1", "0", "yes", "no", "on", "off"].contains(text.lowercased()) ? nil : "expected true or false"
-    }
-
-    static let checkBrokerList: @Sendable (String) -> String? = { text in
-        let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
-        if entries.isEmpty { return "at least one host[:port] is required" }
-        for entry in entries where BrokerList.parse(entry) == nil { return "\"\(entry)\" is not host[:port]" }
-        return nil
     }
 }
 

@@ -1,101 +1,60 @@
+import KafkaClient
 import KafkaTransport
 import KafkaWire
 import SwafkacatCore
 
-/// `-L`: one Metadata request to the first bootstrap broker that answers, printed as kcat prints it.
+/// `-L`: the cluster's brokers and topics from one Metadata answer, printed as kcat prints them.
 ///
-/// kcat lists through a producer handle, whose Metadata requests let the broker auto-create a topic
-/// named with `-t` (librdkafka's producer default); swafkacat does the same unless
-/// `-X allow.auto.create.topics=false`. This talks to one broker over KafkaTransport; it moves to the
-/// cluster client's metadata once that is in the build.
+/// The cluster client bootstraps (trying the bootstrap brokers until `-m` runs out); the listing is
+/// then one Metadata request to one broker, so the answer is printed as that broker gave it (order,
+/// errors, controller) and the "from broker" line names it: the first bootstrap server when it is a
+/// broker of the cluster, else the broker with the lowest id.
+///
+/// kcat lists through a producer handle, so its request lets the broker auto-create a topic named
+/// with `-t` (librdkafka's producer behaviour); swafkacat's request does the same unless
+/// `-X allow.auto.create.topics=false` is given.
 struct MetadataMode {
     let runner: Runner
 
-    struct Answer: Sendable {
-        let response: MetadataResponse
-        let address: BrokerAddress
-    }
-
     func run() async -> Int32 {
         let invocation = runner.invocation
-        let addresses = runner.bootstrapAddresses
-        let configuration = runner.connectionConfiguration
-        let observer = runner.observer
+        let session = ClientSession(invocation: invocation)
+        let client: ClusterClient
+        do {
+            client = try ClusterClient(configuration: try session.configuration(), logger: session.logger())
+        } catch {
+            return runner.fatal("\(error)")
+        }
+        let deadline = ContinuousClock.now + session.timeout
         let topic = invocation.topic
-        let allowAutoCreate = invocation.settings.value("allow.auto.create.topics") != "false"
-        let backoff = runner.reconnectBackoff
-        let loop: TransportEventLoop
-        do {
-            loop = try TransportEventLoop(name: "swafkacat-io")
-        } catch {
-            return runner.fatal("Failed to create the I/O loop: \(error)")
-        }
-        defer { Task { await loop.shutdown() } }
-        let answer: Answer?
-        do {
-            answer = try await withDeadline(.seconds(invocation.metadataTimeoutSeconds)) {
-                try await Self.fetch(addresses: addresses, configuration: configuration, observer: observer, loop: loop,
-                                     topic: topic, allowAutoCreate: allowAutoCreate, debug: invocation.debug,
-                                     backoff: backoff, verbosity: invocation.verbosity)
+        let allowAutoCreate = !invocation.settings.isSet("allow.auto.create.topics")
+            || invocation.settings.value("allow.auto.create.topics") == "true"
+        let bootstrap = client.configuration.bootstrapServers
+        let listing: MetadataListing
+        do throws(KafkaClientError) {
+            let snapshot = try await client.metadata(timeout: deadline - .now)
+            let brokers = snapshot.sortedBrokers
+            guard let origin = brokers.first(where: { bootstrap.contains($0.address) }) ?? brokers.first else {
+                throw KafkaClientError.noBrokerAvailable(lastError: nil)
             }
+            let response = try await client.send(to: .broker(origin.nodeID), timeout: deadline - .now) { version in
+                // Before v4 the broker decides about auto-creation by itself.
+                MetadataRequest(topics: topic.map { [Self.requestTopic($0)] } ?? (version == 0 ? [] : nil),
+                                allowAutoTopicCreation: allowAutoCreate || version < 4)
+            }
+            listing = MetadataListing(response, originatingBrokerID: origin.nodeID,
+                                      originatingBrokerName: "\(origin.address)/\(origin.nodeID)", queriedTopic: topic)
         } catch {
-            return failure(.transport, detail: "\(error)")
+            await client.shutdown()
+            runner.info(2, "Metadata failed: \(error)")
+            let text = ClientSession.text(error, unreachable: .transport)
+            return runner.fatal("Failed to acquire metadata: \(text)"
+                + (text == ErrorText.Local.transport.rawValue
+                    ? " (Are the brokers reachable? Also try increasing the metadata timeout with -m <timeout>?)" : ""))
         }
-        guard let answer else { return failure(.transport, detail: "no broker answered within \(invocation.metadataTimeoutSeconds) s") }
-        let origin = answer.response.brokers.first { $0.host == answer.address.host && Int($0.port) == answer.address.port }
-        let listing = MetadataListing(answer.response, originatingBrokerID: origin?.nodeID ?? -1,
-                                      originatingBrokerName: "\(answer.address)/\(origin.map { String($0.nodeID) } ?? "bootstrap")",
-                                      queriedTopic: topic)
+        await client.shutdown()
         let written = invocation.json ? Output.write(listing.json) : Output.write(listing.text)
-        Output.flush()
-        return written ? 0 : runner.fatal("Output write error")
-    }
-
-    func failure(_ error: ErrorText.Local, detail: String) -> Int32 {
-        runner.info(2, "Metadata failed: \(detail)")
-        return runner.fatal("Failed to acquire metadata: \(error.rawValue)"
-            + (error == .transport ? " (Are the brokers reachable? Also try increasing the metadata timeout with -m <timeout>?)" : ""))
-    }
-
-    /// Tries each bootstrap broker in turn, and the whole list again after a backoff, until one answers
-    /// (the caller's deadline, `-m`, ends the attempts, as librdkafka keeps reconnecting until then).
-    static func fetch(addresses: [BrokerAddress], configuration: ConnectionConfiguration, observer: (any ConnectionObserver)?,
-                      loop: TransportEventLoop, topic: String?, allowAutoCreate: Bool, debug: DebugContext,
-                      backoff: ExponentialBackoff, verbosity: Int) async throws -> Answer {
-        var reported: Set<BrokerAddress> = []
-        var attempt = 0
-        while true {
-            for address in addresses {
-                do {
-                    return try await ask(address, configuration: configuration, observer: observer, loop: loop, topic: topic,
-                                         allowAutoCreate: allowAutoCreate, debug: debug)
-                } catch {
-                    // librdkafka logs each failure; swafkacat logs the first per broker (every one with -d broker).
-                    if debug.contains(.broker) || (verbosity >= 1 && reported.insert(address).inserted) {
-                        Output.error("%3|swafkacat|FAIL|\(address)/bootstrap: \(error)\n")
-                    }
-                    if case TransportError.unsupportedVersion = error { throw error }
-                }
-            }
-            try await Task.sleep(for: backoff.delay(attempt: attempt))
-            attempt += 1
-        }
-    }
-
-    static func ask(_ address: BrokerAddress, configuration: ConnectionConfiguration, observer: (any ConnectionObserver)?,
-                    loop: TransportEventLoop, topic: String?, allowAutoCreate: Bool, debug: DebugContext) async throws -> Answer {
-        let connection = try await BrokerConnection.connect(to: address, configuration: configuration, loop: loop, observer: observer)
-        defer { connection.closeNow() }
-        if debug.contains(.broker) { Output.error("%7|swafkacat|CONNECT|\(address)/bootstrap: connected\n") }
-        let version = try connection.negotiatedVersion(for: MetadataRequest.self)
-        // Before v4 the broker decides about auto-creation by itself.
-        let request = MetadataRequest(topics: topic.map { [requestTopic($0)] } ?? (version == 0 ? [] : nil),
-                                      allowAutoTopicCreation: allowAutoCreate || version < 4)
-        let response = try await connection.send(request, version: version)
-        if debug.contains(.metadata) {
-            Output.error("%7|swafkacat|METADATA|\(address)/bootstrap: \(response.brokers.count) brokers, \(response.topics.count) topics, controller \(response.controllerID)\n")
-        }
-        return Answer(response: response, address: address)
+        return Output.flush() && written ? 0 : runner.fatal("Output write error")
     }
 
     static func requestTopic(_ name: String) -> MetadataRequest.MetadataRequestTopic {

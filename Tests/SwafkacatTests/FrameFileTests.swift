@@ -23,6 +23,7 @@ struct FrameFileTests {
         try JSONDecoder().decode([IndexEntry].self, from: Data(contentsOf: fixtures.appendingPathComponent("index.json")))
     }
 
+    /// The bytes of a fixture file (`kcat-tansu/001-ApiVersions-v3-request.bin`).
     static func bytes(_ file: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(file)))
     }
