@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
+        .library(name: "KafkaSecurity", targets: ["KafkaSecurity"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
     ],
@@ -37,6 +38,12 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .target(name: "KafkaCompression", dependencies: ["KafkaWire", "CZlib", "CLZ4", "CSnappy", "CZstd"],
                 swiftSettings: strictSettings),
+
+        // OpenSSL 3 behind a module map; KafkaSecurity wraps its crypto (and later TLS) and holds the SASL
+        // mechanisms and the SaslHandshake/SaslAuthenticate exchange as socket-free state machines.
+        .systemLibrary(name: "COpenSSL", path: "Sources/CShims/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "KafkaSecurity", dependencies: ["KafkaWire", "COpenSSL"], swiftSettings: strictSettings),
 
         // POSIX sockets, framing, one epoll loop thread, broker connections. No SwiftNIO.
         .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
@@ -69,6 +76,8 @@ let package = Package(
         .testTarget(name: "IntegrationTests",
                     dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
                                    .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "KafkaSecurityTests", dependencies: ["KafkaSecurity", "KafkaWire"],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
