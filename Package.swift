@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "Swafka", targets: ["Swafka"]),
+        .library(name: "SwafkaTesting", targets: ["SwafkaTesting"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
     ],
     dependencies: [
@@ -45,6 +47,11 @@ let package = Package(
         // Cluster client, producer, consumer and groups: policy over the transport.
         .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
 
+        // The framework: app, routes, controllers, responders, workers, monitor (issue 7).
+        .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        // karafka-testing's counterpart: drive a route's controller in-process, inspect its responses.
+        .target(name: "SwafkaTesting", dependencies: ["Swafka", "KafkaClient", "KafkaWire"], swiftSettings: strictSettings),
+
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
 
@@ -69,6 +76,12 @@ let package = Package(
         .testTarget(name: "IntegrationTests",
                     dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
                                    .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "SwafkaTests",
+                    dependencies: ["Swafka", "SwafkaTesting", "KafkaClient", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "Metrics", package: "swift-metrics"),
+                                   .product(name: "MetricsTestKit", package: "swift-metrics")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
