@@ -12,7 +12,7 @@ public enum Topics {
     }
 
     /// Why `name` is not a legal topic name, or nil when it is.
-    public static func problem(with name: String) -> String? {
+    public static func problem(with name: String, maximumLength: Int = maximumLength) -> String? {
         if name.isEmpty { return "is empty" }
         if name == "." || name == ".." { return "cannot be \"\(name)\"" }
         if name.utf8.count > maximumLength { return "is longer than \(maximumLength) characters" }
@@ -115,7 +115,8 @@ public struct RoutingTable: Sendable {
             if let why = Topics.problem(with: route.topic) { throw .invalidTopicName(route.topic, why) }
             if seen[route.topic] != nil { throw .duplicateTopic(route.topic) }
             let group = route.group ?? "\(Topics.underscore(appName))_\(route.topic)"
-            if let why = Topics.problem(with: group) {
+            // Group ids have no 249-character limit, only the same safe characters.
+            if let why = Topics.problem(with: group, maximumLength: Int(Int16.max)) {
                 throw .invalidGroupName(topic: route.topic, group: group, why)
             }
             if let responder = route.responder {
