@@ -94,3 +94,32 @@ final class ScriptedSource: MessageSource {
         #expect(reported.all == ["MarkingController: boom"])
     }
 }
+
+@Suite struct ServerTests {
+    final class Sources: Sendable {
+        let made = Mutex<[String: ScriptedSource]>([:])
+    }
+
+    @Test func oneListenerPerGroupRunsConcurrently() async throws {
+        let monitor = RecordingMonitor()
+        let app = try bootApp(monitor: monitor) {
+            RouteGroup("billing") {
+                Route("invoices", controller: UsersController.self)
+                Route("payments", controller: UsersController.self)
+            }
+            Route("audit", consumer: AuditConsumer.self)
+        }
+        let sources = Sources()
+        let server = SwafkaServer(app: app, sink: RecordingSink()) { group, topics in
+            let events = topics.map { SourceEvent.batch(MessageBatch(.init($0, 0), messages: [message($0, "{}")])) }
+            let source = ScriptedSource(events)
+            sources.made.withLock { $0["\(group):\(topics.joined(separator: ","))"] = source }
+            return source
+        }
+        try await server.run()
+        let made = sources.made.withLock { $0 }
+        #expect(Set(made.keys) == ["billing:invoices,payments", "example_app_audit:audit"])
+        #expect(made["billing:invoices,payments"]?.marks.sorted() == ["invoices-0@1", "payments-0@1"])
+        #expect(made.values.allSatisfy { $0.commits == 1 })
+    }
+}
