@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
         .library(name: "KafkaSecurity", targets: ["KafkaSecurity"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "Swafka", targets: ["Swafka"]),
+        .library(name: "SwafkaTesting", targets: ["SwafkaTesting"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
     ],
     dependencies: [
@@ -52,6 +54,11 @@ let package = Package(
         // Cluster client, producer, consumer and groups: policy over the transport.
         .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
 
+        // The framework: app, routes, controllers, responders, workers, monitor (issue 7).
+        .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        // karafka-testing's counterpart: drive a route's controller in-process, inspect its responses.
+        .target(name: "SwafkaTesting", dependencies: ["Swafka", "KafkaClient", "KafkaWire"], swiftSettings: strictSettings),
+
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
 
@@ -78,6 +85,12 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaSecurityTests", dependencies: ["KafkaSecurity", "KafkaWire"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "SwafkaTests",
+                    dependencies: ["Swafka", "SwafkaTesting", "KafkaClient", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "Metrics", package: "swift-metrics"),
+                                   .product(name: "MetricsTestKit", package: "swift-metrics")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
