@@ -13,7 +13,10 @@ let package = Package(
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
+        .library(name: "KafkaSecurity", targets: ["KafkaSecurity"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "Swafka", targets: ["Swafka"]),
+        .library(name: "SwafkaTesting", targets: ["SwafkaTesting"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
         .executable(name: "swafkacat", targets: ["swafkacat"]),
     ],
@@ -39,12 +42,23 @@ let package = Package(
         .target(name: "KafkaCompression", dependencies: ["KafkaWire", "CZlib", "CLZ4", "CSnappy", "CZstd"],
                 swiftSettings: strictSettings),
 
+        // OpenSSL 3 behind a module map; KafkaSecurity wraps its crypto (and later TLS) and holds the SASL
+        // mechanisms and the SaslHandshake/SaslAuthenticate exchange as socket-free state machines.
+        .systemLibrary(name: "COpenSSL", path: "Sources/CShims/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "KafkaSecurity", dependencies: ["KafkaWire", "COpenSSL"], swiftSettings: strictSettings),
+
         // POSIX sockets, framing, one epoll loop thread, broker connections. No SwiftNIO.
         .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
         .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
 
         // Cluster client, producer, consumer and groups: policy over the transport.
         .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+
+        // The framework: app, routes, controllers, responders, workers, monitor (issue 7).
+        .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        // karafka-testing's counterpart: drive a route's controller in-process, inspect its responses.
+        .target(name: "SwafkaTesting", dependencies: ["Swafka", "KafkaClient", "KafkaWire"], swiftSettings: strictSettings),
 
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
@@ -79,6 +93,14 @@ let package = Package(
         .testTarget(name: "IntegrationTests",
                     dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
                                    .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "KafkaSecurityTests", dependencies: ["KafkaSecurity", "KafkaWire"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "SwafkaTests",
+                    dependencies: ["Swafka", "SwafkaTesting", "KafkaClient", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "Metrics", package: "swift-metrics"),
+                                   .product(name: "MetricsTestKit", package: "swift-metrics")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
