@@ -13,12 +13,17 @@ let package = Package(
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
+        .library(name: "KafkaSecurity", targets: ["KafkaSecurity"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "Swafka", targets: ["Swafka"]),
+        .library(name: "SwafkaTesting", targets: ["SwafkaTesting"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
+        .executable(name: "swafkacat", targets: ["swafkacat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // 1.16: tests implement LogHandler.log(event:), which replaced the (now deprecated) per-argument form.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
@@ -37,12 +42,23 @@ let package = Package(
         .target(name: "KafkaCompression", dependencies: ["KafkaWire", "CZlib", "CLZ4", "CSnappy", "CZstd"],
                 swiftSettings: strictSettings),
 
+        // OpenSSL 3 behind a module map; KafkaSecurity wraps its crypto (and later TLS) and holds the SASL
+        // mechanisms and the SaslHandshake/SaslAuthenticate exchange as socket-free state machines.
+        .systemLibrary(name: "COpenSSL", path: "Sources/CShims/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "KafkaSecurity", dependencies: ["KafkaWire", "COpenSSL"], swiftSettings: strictSettings),
+
         // POSIX sockets, framing, one epoll loop thread, broker connections. No SwiftNIO.
         .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
         .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
 
         // Cluster client, producer, consumer and groups: policy over the transport.
         .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+
+        // The framework: app, routes, controllers, responders, workers, monitor (issue 7).
+        .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        // karafka-testing's counterpart: drive a route's controller in-process, inspect its responses.
+        .target(name: "SwafkaTesting", dependencies: ["Swafka", "KafkaClient", "KafkaWire"], swiftSettings: strictSettings),
 
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
@@ -52,6 +68,19 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strictSettings),
 
+        // swafkacat: the kcat-compatible CLI. The core (option parsing, formats, printers, frame files) is pure
+        // and tested in-process; the executable does the I/O and drives the clients.
+        .target(name: "SwafkacatCore", dependencies: ["KafkaWire", "KafkaWireJSON", "KafkaCompression", "KafkaTransport", "KafkaClient"],
+                swiftSettings: strictSettings),
+        .executableTarget(name: "swafkacat",
+                          dependencies: ["SwafkacatCore", "KafkaWire", "KafkaWireJSON", "KafkaCompression", "KafkaTransport",
+                                         "KafkaClient", .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: strictSettings),
+
+        // The README's main job: a tour of a real broker through every layer that exists so far.
+        .executableTarget(name: "swafka-tour", dependencies: ["KafkaClient", "KafkaCompression", "KafkaWire"],
+                          path: "Examples/Tour", swiftSettings: strictSettings),
+
         // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
         // FuzzCrashers: the kept fuzz crashers (a copy of Fuzz/crashers), replayed by FuzzCrasherReplayTests.
         // KafkaCompression: FuzzCrasherReplayTests replays FuzzRecords crashers through the real codecs.
@@ -60,11 +89,29 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaWire", "KafkaTransport"], swiftSettings: strictSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["KafkaTransport", "KafkaWire"], swiftSettings: strictSettings),
+        .testTarget(name: "KafkaClientTests",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "IntegrationTests",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "KafkaSecurityTests", dependencies: ["KafkaSecurity", "KafkaWire"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "SwafkaTests",
+                    dependencies: ["Swafka", "SwafkaTesting", "KafkaClient", "KafkaWire",
+                                   .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "Metrics", package: "swift-metrics"),
+                                   .product(name: "MetricsTestKit", package: "swift-metrics")],
+                    swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire"],
+        // Depends on the executable so `swift test` builds it; the help and parity tests run it as a process.
+        .testTarget(name: "SwafkacatTests", dependencies: ["SwafkacatCore", "KafkaWire", "KafkaWireJSON", "KafkaClient", "KafkaTransport", "swafkacat"],
+                    exclude: ["Snapshots"], swiftSettings: strictSettings),
+        // Depends on the executable so `swift test` builds it; CLITests run it as a process.
+        .testTarget(name: "KafkaWireJSONTests", dependencies: ["KafkaWireJSON", "KafkaWire", "KafkaCompression", "swafka-wire"],
                     resources: [.copy("Conformance")], swiftSettings: strictSettings),
     ]
 )

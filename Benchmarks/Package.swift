@@ -3,6 +3,18 @@ import PackageDescription
 
 // Benchmarks live in their own package so the main build never resolves or compiles the
 // benchmark framework. Run from this directory; see README.md.
+
+/// Flip to true once the main package exports a `KafkaClient` library product holding `KafkaProducer`
+/// and `KafkaConsumer` (issues 4 and 5): swafka-bench then links it and compiles its measured loops
+/// (`SWAFKA_CLIENT`). Until then it prints a "not available yet" record and the peer comparison
+/// table shows n/a for Swafka.
+let swafkaClientAvailable = false
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "SwafkaBenchmarks",
     platforms: [.macOS(.v13)],
@@ -19,11 +31,19 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/RecordBatchBenchmarks",
-            swiftSettings: [
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("MemberImportVisibility"),
-            ],
+            swiftSettings: strictSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
+        // Swafka's side of the producer/consumer comparison with librdkafka (peer/rdkafka_bench.c):
+        // the same command line, the same JSON line. Run through ../run-peer-comparison.sh.
+        .executableTarget(
+            name: "swafka-bench",
+            dependencies: swafkaClientAvailable
+                ? [.product(name: "KafkaClient", package: "Swafka"), .product(name: "KafkaWire", package: "Swafka")]
+                : [],
+            path: "Sources/swafka-bench",
+            swiftSettings: strictSettings + (swafkaClientAvailable ? [.define("SWAFKA_CLIENT")] : [])
         ),
     ]
 )

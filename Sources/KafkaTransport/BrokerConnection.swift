@@ -147,12 +147,15 @@ public final class BrokerConnection: Sendable {
                                             timeout: Duration? = nil) async throws -> Request.Response {
         let chosen = try version ?? negotiatedVersion(for: Request.self)
         let frame = try await roundTrip(request, version: chosen, expectsResponse: true, timeout: timeout)
+        let response: Request.Response
         do {
-            return try Request.Response(decoding: frame.body, version: chosen)
+            response = try Request.Response(decoding: frame.body, version: chosen)
         } catch {
             throw TransportError.malformedResponse(api: Request.apiKey, version: chosen, correlationID: frame.correlationID,
                                                    error: error, payloadPrefix: frame.body.slice(0..<min(64, frame.body.count)))
         }
+        observer?.responseDecoded(response, apiVersion: chosen, correlationID: frame.correlationID, broker: address)
+        return response
     }
 
     /// Sends a request the broker will not answer (Produce with acks=0); returns once it is written.
@@ -568,6 +571,16 @@ public protocol ConnectionObserver: Sendable {
     func requestSent(apiKey: ApiKey, apiVersion: Int16, correlationID: Int32, broker: BrokerAddress, bytes: Int)
     /// A response frame arrived.
     func responseReceived(apiKey: ApiKey, apiVersion: Int16, correlationID: Int32, broker: BrokerAddress, bytes: Int)
+    /// A response was decoded, on the caller's task (after `responseReceived` for the same correlation id).
+    /// The protocol trace reads the response's error codes here; observers that do not need it keep the default.
+    func responseDecoded<Response: KafkaResponse>(_ response: Response, apiVersion: Int16, correlationID: Int32,
+                                                  broker: BrokerAddress)
+}
+
+extension ConnectionObserver {
+    /// Does nothing.
+    public func responseDecoded<Response: KafkaResponse>(_ response: Response, apiVersion: Int16, correlationID: Int32,
+                                                         broker: BrokerAddress) {}
 }
 
 /// Runs a blocking getaddrinfo on a thread of its own, so neither the event loop nor Swift's

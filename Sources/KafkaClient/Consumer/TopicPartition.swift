@@ -74,13 +74,17 @@ public enum OffsetSpec: Sendable, Hashable {
     case latest
     /// The first offset whose timestamp is at or after this many milliseconds since the epoch.
     case timestamp(Int64)
+    /// The offset of the record with the highest timestamp (ListOffsets v7+, KIP-734; admin only).
+    case maxTimestamp
 
-    /// The ListOffsets `Timestamp` field: -2 for earliest, -1 for latest, or the timestamp.
+    /// The ListOffsets `Timestamp` field: -2 for earliest, -1 for latest, -3 for the max timestamp,
+    /// or the timestamp.
     public var wireTimestamp: Int64 {
         switch self {
         case .earliest: -2
         case .latest: -1
         case let .timestamp(milliseconds): milliseconds
+        case .maxTimestamp: -3
         }
     }
 }

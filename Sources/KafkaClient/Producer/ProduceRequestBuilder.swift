@@ -2,29 +2,8 @@ import KafkaWire
 
 /// Turns a drained batch into the bytes of one v2 record batch.
 ///
-/// The seam between the producer core and the records layer: the v2 batch encoder
-/// (`RecordBatchEncoder`, with compression through a `CompressionProvider`) plugs in here once
-/// it is in main, along these lines:
-///
-/// ```swift
-/// struct RecordBatchV2Encoder: ProducerBatchEncoder {
-///     let provider: any CompressionProvider
-///     func encode(_ batch: ProducerBatch, compression: ProducerCompression) throws -> ByteSlice {
-///         let producer = batch.sequence?.producerIDAndEpoch ?? .none
-///         var encoder = try RecordBatchEncoder(
-///             attributes: RecordBatch.Attributes(compression: compression.codec),
-///             producerID: producer.producerID, producerEpoch: producer.epoch,
-///             baseSequence: batch.sequence?.baseSequence ?? RecordBatch.noSequence,
-///             compressionProvider: provider, compressionLevel: compression.level,
-///             capacity: batch.sizeUpperBound)
-///         for record in batch.records {
-///             try encoder.append(timestamp: record.timestampMs, key: record.key, value: record.value,
-///                                headers: record.headers.map { RecordHeader(key: $0.name, value: $0.value) })
-///         }
-///         return ByteSlice(try encoder.finish())
-///     }
-/// }
-/// ```
+/// The seam between the producer core and the records layer; `RecordBatchV2Encoder` is the real
+/// one, tests may plug in others.
 public protocol ProducerBatchEncoder: Sendable {
     /// The v2 record batch for `batch`: base offset 0, its records at consecutive offset deltas
     /// with their timestamps, keys, values and headers, its producer ID, epoch and base sequence

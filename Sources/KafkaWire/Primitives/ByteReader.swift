@@ -94,9 +94,13 @@ public struct ByteReader: Sendable {
 
     /// UNSIGNED_VARINT: 7 bits per byte, least significant first; at most 5 bytes.
     @inlinable public mutating func readUnsignedVarint() throws(WireDecodingError) -> UInt32 {
+        let start = position
         let value = try readVarintBits(maxBytes: 5)
         // The fifth byte may only carry the top 4 bits of a 32-bit value.
-        guard value <= UInt64(UInt32.max) else { throw error(.malformedVarint) }
+        guard value <= UInt64(UInt32.max) else {
+            position = start
+            throw error(.malformedVarint)
+        }
         return UInt32(value)
     }
 

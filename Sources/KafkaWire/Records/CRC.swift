@@ -67,21 +67,17 @@ struct CRC32Tables: Sendable {
     }
 }
 
-/// CRC-32C (Castagnoli), the checksum of record batches (magic 2).
-///
-/// Feed bytes with `update` as they arrive; `value` is the checksum of everything so far.
-/// `CRC32C.checksum(of: Array("123456789".utf8)) == 0xE3069283`.
-public struct CRC32C: Sendable, Equatable {
-    @usableFromInline var register: UInt32 = 0xFFFF_FFFF
-
+/// A reflected CRC-32 fed incrementally: the API shared by `CRC32C` and `CRC32`.
+public protocol IncrementalCRC32: Sendable, Equatable {
     /// A checksum of no bytes yet.
-    @inlinable public init() {}
-
+    init()
     /// Adds `bytes` to the checksum.
-    @inlinable public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        register = CRC32Tables.castagnoli.update(register, bytes)
-    }
+    mutating func update(_ bytes: UnsafeRawBufferPointer)
+    /// The checksum of every byte added so far.
+    var value: UInt32 { get }
+}
 
+extension IncrementalCRC32 {
     /// Adds `bytes` to the checksum.
     @inlinable public mutating func update(_ bytes: ByteSlice) {
         bytes.withUnsafeBytes { update($0) }
@@ -92,68 +88,51 @@ public struct CRC32C: Sendable, Equatable {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    /// The checksum of every byte added so far.
-    @inlinable public var value: UInt32 { ~register }
-
-    /// The CRC-32C of `bytes`.
+    /// The checksum of `bytes`.
     @inlinable public static func checksum(of bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc = CRC32C()
+        var crc = Self()
         crc.update(bytes)
         return crc.value
     }
 
-    /// The CRC-32C of `bytes`.
+    /// The checksum of `bytes`.
     @inlinable public static func checksum(of bytes: ByteSlice) -> UInt32 {
         bytes.withUnsafeBytes { checksum(of: $0) }
     }
 
-    /// The CRC-32C of `bytes`.
+    /// The checksum of `bytes`.
     @inlinable public static func checksum(of bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { checksum(of: $0) }
     }
 }
 
+/// CRC-32C (Castagnoli), the checksum of record batches (magic 2).
+///
+/// Feed bytes with `update` as they arrive; `value` is the checksum of everything so far.
+/// `CRC32C.checksum(of: Array("123456789".utf8)) == 0xE3069283`.
+public struct CRC32C: IncrementalCRC32 {
+    @usableFromInline var register: UInt32 = 0xFFFF_FFFF
+
+    @inlinable public init() {}
+
+    @inlinable public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        register = CRC32Tables.castagnoli.update(register, bytes)
+    }
+
+    @inlinable public var value: UInt32 { ~register }
+}
+
 /// CRC-32 (IEEE 802.3, the zlib one), the checksum of legacy messages (magic 0 and 1).
 ///
 /// `CRC32.checksum(of: Array("123456789".utf8)) == 0xCBF43926`.
-public struct CRC32: Sendable, Equatable {
+public struct CRC32: IncrementalCRC32 {
     @usableFromInline var register: UInt32 = 0xFFFF_FFFF
 
-    /// A checksum of no bytes yet.
     @inlinable public init() {}
 
-    /// Adds `bytes` to the checksum.
     @inlinable public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         register = CRC32Tables.ieee.update(register, bytes)
     }
 
-    /// Adds `bytes` to the checksum.
-    @inlinable public mutating func update(_ bytes: ByteSlice) {
-        bytes.withUnsafeBytes { update($0) }
-    }
-
-    /// Adds `bytes` to the checksum.
-    @inlinable public mutating func update(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { update($0) }
-    }
-
-    /// The checksum of every byte added so far.
     @inlinable public var value: UInt32 { ~register }
-
-    /// The CRC-32 of `bytes`.
-    @inlinable public static func checksum(of bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc = CRC32()
-        crc.update(bytes)
-        return crc.value
-    }
-
-    /// The CRC-32 of `bytes`.
-    @inlinable public static func checksum(of bytes: ByteSlice) -> UInt32 {
-        bytes.withUnsafeBytes { checksum(of: $0) }
-    }
-
-    /// The CRC-32 of `bytes`.
-    @inlinable public static func checksum(of bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBytes { checksum(of: $0) }
-    }
 }

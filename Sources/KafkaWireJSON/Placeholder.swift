@@ -1,1 +1,0 @@
-// JSON forms of messages.

@@ -1,1 +1,0 @@
-// Keeps the test target present until its tests land (SwiftPM rejects a target with no sources).
