@@ -145,8 +145,26 @@ public final class BrokerConnection: Sendable {
     /// Sends `request` at `version` (default: the highest both sides support) and returns the response.
     public func send<Request: KafkaRequest>(_ request: Request, version: Int16? = nil,
                                             timeout: Duration? = nil) async throws -> Request.Response {
-        let chosen = try version ?? negotiatedVersion(for: Request.self)
-        let frame = try await roundTrip(request, version: chosen, expectsResponse: true, timeout: timeout)
+        try await send(request, version: version, timeout: timeout, submitted: {})
+    }
+
+    /// Sends `request` as `send(_:version:timeout:)` does, calling `submitted` once the request
+    /// holds its place in the connection's order (queued or written), or has failed before that.
+    ///
+    /// Kafka answers a connection's requests in the order they were written. A caller that needs
+    /// two requests in order on one connection (the producer: batches of a partition) starts the
+    /// second only after the first's `submitted`, without waiting for the first's response.
+    public func send<Request: KafkaRequest>(_ request: Request, version: Int16? = nil, timeout: Duration? = nil,
+                                            submitted: () -> Void) async throws -> Request.Response {
+        let chosen: Int16
+        do {
+            chosen = try version ?? negotiatedVersion(for: Request.self)
+        } catch {
+            submitted()
+            throw error
+        }
+        let frame = try await roundTrip(request, version: chosen, expectsResponse: true, timeout: timeout,
+                                        submitted: submitted)
         let response: Request.Response
         do {
             response = try Request.Response(decoding: frame.body, version: chosen)
@@ -160,8 +178,21 @@ public final class BrokerConnection: Sendable {
 
     /// Sends a request the broker will not answer (Produce with acks=0); returns once it is written.
     public func sendWithoutResponse<Request: KafkaRequest>(_ request: Request, version: Int16? = nil) async throws {
-        let chosen = try version ?? negotiatedVersion(for: Request.self)
-        _ = try await roundTrip(request, version: chosen, expectsResponse: false, timeout: nil)
+        try await sendWithoutResponse(request, version: version, submitted: {})
+    }
+
+    /// `sendWithoutResponse(_:version:)`, calling `submitted` once the request holds its place in
+    /// the connection's order (see `send(_:version:timeout:submitted:)`).
+    public func sendWithoutResponse<Request: KafkaRequest>(_ request: Request, version: Int16? = nil,
+                                                           submitted: () -> Void) async throws {
+        let chosen: Int16
+        do {
+            chosen = try version ?? negotiatedVersion(for: Request.self)
+        } catch {
+            submitted()
+            throw error
+        }
+        _ = try await roundTrip(request, version: chosen, expectsResponse: false, timeout: nil, submitted: submitted)
     }
 
     /// The highest version of `Request` both sides support.
@@ -171,9 +202,15 @@ public final class BrokerConnection: Sendable {
     }
 
     private func roundTrip<Request: KafkaRequest>(_ request: Request, version: Int16, expectsResponse: Bool,
-                                                  timeout: Duration?) async throws -> ResponseFrame {
+                                                  timeout: Duration?, submitted: () -> Void) async throws -> ResponseFrame {
         let correlationID = core.withLock { $0.machine.nextCorrelationID() }
-        let frame = try encodeFrame(request, version: version, correlationID: correlationID)
+        let frame: [UInt8]
+        do {
+            frame = try encodeFrame(request, version: version, correlationID: correlationID)
+        } catch {
+            submitted()
+            throw error
+        }
         let pending = ConnectionStateMachine<Int32>.Request(
             correlationID: correlationID, apiKey: Request.apiKey, apiVersion: version, frame: frame,
             expectsResponse: expectsResponse, timeout: timeout ?? configuration.requestTimeout, payload: correlationID)
@@ -183,6 +220,8 @@ public final class BrokerConnection: Sendable {
                     core.waiters[correlationID] = .caller(continuation)
                     return core.machine.submit(pending, now: .now)
                 }
+                // The request has its place in the queue (or failed): later ones go after it.
+                submitted()
                 perform(actions)
             }
         } onCancel: {
