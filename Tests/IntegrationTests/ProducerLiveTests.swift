@@ -85,7 +85,7 @@ struct ProducerMockTests {
         let topic = ClusterScenarios.uniqueName("swafka-it-produce-\(codec)")
         try ProducerScenarios.createMockTopic(topic, partitions: 3)
         try await ProducerScenarios.produceAndReadBack(bootstrap: bootstrap, topic: topic, partitions: 3, codec: codec,
-                                                       readers: [ProducerScenarios.kcatReader])
+                                                       readers: [ProducerScenarios.kcatReader], answersLogAppendTime: true)
     }
 
     @Test func acksZeroDeliversWithoutOffsets() async throws {

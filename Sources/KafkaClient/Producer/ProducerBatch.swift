@@ -94,6 +94,8 @@ public struct ProducerBatch: Sendable {
     var isSealed = false
     /// Why the last attempt failed.
     var lastError: KafkaProducerError?
+    /// The broker the batch was last sent to (while it is in flight).
+    var broker: Int32?
 
     /// The size of a v2 batch header (RecordBatch.headerSize): the overhead of a batch of any size.
     public static let headerSize = 61

@@ -51,6 +51,9 @@ public struct RecordAccumulator: Sendable {
     private var drainStart: [Int32: Int] = [:]
     private var inFlight: [ProducerBatchID: ProducerBatch] = [:]
     private var inFlightCount: [TopicPartition: Int] = [:]
+    /// Per partition, the brokers its batches in flight were sent to, with their counts: a new
+    /// batch does not go to a new leader while batches are still out at the old one.
+    private var inFlightBrokers: [TopicPartition: [Int32: Int]] = [:]
     /// Present when the producer is idempotent.
     public internal(set) var idempotence: IdempotentProducerState?
     private var nextMessageID: UInt64 = 0
@@ -218,7 +221,7 @@ public struct RecordAccumulator: Sendable {
                 check.unknownLeaderTopics.insert(topicPartition.topic)
                 continue
             }
-            guard canSequence, mayDrain(topicPartition, first) else { continue }
+            guard canSequence, mayDrain(topicPartition, first, to: leader) else { continue }
             if let notBefore = first.retryNotBefore {
                 if notBefore > now {
                     check.nextCheck = Self.earliest(check.nextCheck, notBefore)
@@ -260,10 +263,12 @@ public struct RecordAccumulator: Sendable {
             visited += 1
             guard leaderOf(topicPartition) == broker, let first = queues[topicPartition]?.first else { continue }
             if let notBefore = first.retryNotBefore, notBefore > now { continue }
-            guard mayDrain(topicPartition, first) else { continue }
+            guard mayDrain(topicPartition, first, to: broker) else { continue }
             if !batches.isEmpty && size > configuration.maxRequestSize - first.sizeUpperBound { break }
             guard var batch = queues[topicPartition]?.popFirst() else { continue }
             batch.isSealed = true
+            batch.broker = broker
+            inFlightBrokers[topicPartition, default: [:]][broker, default: 0] += 1
             batch.retryNotBefore = nil
             batch.attempts += 1
             if batch.sequence == nil {
@@ -279,10 +284,18 @@ public struct RecordAccumulator: Sendable {
         return batches.isEmpty ? nil : ProduceRequestPlan(broker: broker, batches: batches)
     }
 
-    /// Whether the head batch of a partition may go out: under the partition's in-flight limit,
-    /// and allowed by the idempotence rules.
-    private func mayDrain(_ topicPartition: TopicPartition, _ head: ProducerBatch) -> Bool {
+    /// Whether the head batch of a partition may go out to `broker`: under the partition's
+    /// in-flight limit, allowed by the idempotence rules, and, for a batch never sent, only when
+    /// no batch of the partition is still in flight at another broker (the leader moved): else it
+    /// could be appended at the new leader before an older batch that the old leader refuses and
+    /// that is retried there (with idempotence the broker would refuse it as out of order, costing
+    /// a round trip; without, the partition would be reordered).
+    private func mayDrain(_ topicPartition: TopicPartition, _ head: ProducerBatch, to broker: Int32) -> Bool {
         if inFlightCount[topicPartition, default: 0] >= configuration.maxInFlightPerPartition { return false }
+        if head.sequence == nil && head.attempts == 0, let brokers = inFlightBrokers[topicPartition],
+           brokers.keys.contains(where: { $0 != broker }) {
+            return false
+        }
         if let idempotence, idempotence.shouldStopDrain(topicPartition, headSequence: head.sequence) { return false }
         return true
     }
@@ -328,6 +341,11 @@ public struct RecordAccumulator: Sendable {
     mutating func removeInFlight(_ id: ProducerBatchID) -> ProducerBatch? {
         guard let batch = inFlight.removeValue(forKey: id) else { return nil }
         inFlightCount[batch.topicPartition, default: 1] -= 1
+        if let broker = batch.broker {
+            let left = inFlightBrokers[batch.topicPartition]?[broker].map { $0 - 1 } ?? 0
+            inFlightBrokers[batch.topicPartition]?[broker] = left > 0 ? left : nil
+            if inFlightBrokers[batch.topicPartition]?.isEmpty == true { inFlightBrokers[batch.topicPartition] = nil }
+        }
         return batch
     }
 
@@ -360,6 +378,7 @@ public struct RecordAccumulator: Sendable {
         let all = inFlight.values.sorted { $0.id < $1.id }
         inFlight.removeAll()
         inFlightCount.removeAll()
+        inFlightBrokers.removeAll()
         return all
     }
 
