@@ -126,7 +126,13 @@ public final class BrokerConnection: Sendable {
         }
         do {
             result = try socket.startConnect(to: target)
-            core.withLock { $0.socket = socket }
+            // Registered for writability (the connect completes as writable): `wantsWritable` must
+            // say so, or the first drained flush never turns the interest off and the level-triggered
+            // EPOLLOUT wakes the loop continuously for the life of the connection.
+            core.withLock { core in
+                core.socket = socket
+                core.wantsWritable = true
+            }
             try loop.register(fd: socket.fd, handler: self, writable: true)
         } catch {
             core.withLock { core in if core.socket?.fd == socket.fd { core.socket = nil } }

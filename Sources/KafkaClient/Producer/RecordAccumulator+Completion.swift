@@ -276,19 +276,25 @@ extension RecordAccumulator {
         let topic = batch.topicPartition.topic
         let partition = batch.topicPartition.partition
         actions.reports.reserveCapacity(actions.reports.count + batch.records.count)
-        for (index, record) in batch.records.enumerated() {
+        // By index, reading fields in place: copying each record would retain and release its
+        // key, value, headers and label.
+        let records = batch.records
+        var released = 0
+        for index in records.indices {
+            let offset = baseOffset.map { $0 + Int64(index) }
             let delivered: DeliveredMessage
             if logAppendTimeMs >= 0 {
-                delivered = DeliveredMessage(topic: topic, partition: partition, offset: baseOffset.map { $0 + Int64(index) },
+                delivered = DeliveredMessage(topic: topic, partition: partition, offset: offset,
                                              timestampMs: logAppendTimeMs, timestampType: .logAppendTime)
             } else {
-                delivered = DeliveredMessage(topic: topic, partition: partition, offset: baseOffset.map { $0 + Int64(index) },
-                                             timestampMs: record.timestampMs, timestampType: .createTime)
+                delivered = DeliveredMessage(topic: topic, partition: partition, offset: offset,
+                                             timestampMs: records[index].timestampMs, timestampType: .createTime)
             }
-            actions.reports.append(DeliveryReport(messageID: record.messageID, topic: topic, partition: partition,
-                                                  label: record.label, result: .success(delivered)))
-            release(record)
+            actions.reports.append(DeliveryReport(messageID: records[index].messageID, topic: topic, partition: partition,
+                                                  label: records[index].label, result: .success(delivered)))
+            released += records[index].sizeUpperBound
         }
+        releaseBytes(released, messages: records.count)
     }
 
     /// After every event: settle sequences, perform an epoch bump, enter the failed state if the

@@ -120,12 +120,14 @@ public struct RecordAccumulator: Sendable {
                                     timestampMs: message.timestampMs ?? currentTimeMs, label: message.label,
                                     sizeUpperBound: size)
         let topicPartition = TopicPartition(message.topic, partition)
-        if queues[topicPartition] == nil { partitionOrder.append(topicPartition) }
         let newBatch = NewBatch(id: ProducerBatchID(rawValue: nextBatchID), topicPartition: topicPartition, createdAt: now,
                                 capacity: min(configuration.batchMaxMessages, 64))
-        let (filled, usedNewBatch) = Self.appendRecord(record, to: &queues[topicPartition, default: BatchQueue()],
-                                                       newBatch: newBatch, limit: configuration.effectiveBatchSize,
-                                                       maxCount: configuration.batchMaxMessages)
+        // One hash lookup per message: the default runs only for a partition seen for the first time.
+        var firstSeen = false
+        let (filled, usedNewBatch) = Self.appendRecord(
+            record, to: &queues[topicPartition, default: { firstSeen = true; return BatchQueue() }()],
+            newBatch: newBatch, limit: configuration.effectiveBatchSize, maxCount: configuration.batchMaxMessages)
+        if firstSeen { partitionOrder.append(topicPartition) }
         if usedNewBatch { nextBatchID += 1 }
         bufferedBytes += size
         bufferedMessages += 1
@@ -359,6 +361,11 @@ public struct RecordAccumulator: Sendable {
         bufferedMessages -= 1
     }
 
+    mutating func releaseBytes(_ bytes: Int, messages: Int) {
+        bufferedBytes -= bytes
+        bufferedMessages -= messages
+    }
+
     mutating func newBatchID() -> ProducerBatchID {
         defer { nextBatchID += 1 }
         return ProducerBatchID(rawValue: nextBatchID)
@@ -461,7 +468,8 @@ public struct RecordAccumulator: Sendable {
     mutating func failRecords(of batch: ProducerBatch, with error: KafkaProducerError,
                               recordErrors: [Int32: String?], into actions: inout ProducerActions) {
         actions.reports.reserveCapacity(actions.reports.count + batch.records.count)
-        for (index, record) in batch.records.enumerated() {
+        for index in batch.records.indices {
+            let record = batch.records[index]
             var recordError = error
             if !recordErrors.isEmpty, case let .broker(kafkaError, _) = error {
                 // KIP-467: the broker names the records that made it drop the batch; the others
