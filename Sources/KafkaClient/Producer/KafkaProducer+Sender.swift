@@ -241,7 +241,7 @@ extension KafkaProducer {
             }
             let failed = actions.reports.count - delivered
             metrics.reported(delivered: delivered, failed: failed)
-            events?.append(contentsOf: published)
+            events?.append(taking: &published)
         }
         if !actions.retries.isEmpty {
             metrics.retried(actions.retries.count)

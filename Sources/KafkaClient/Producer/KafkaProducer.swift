@@ -119,7 +119,7 @@ public final class KafkaProducer: Service, Sendable {
             let now = ContinuousClock.now
             let wallClock = Self.currentTimeMs()
             let attempt = state.withLock { state -> AppendAttempt in
-                guard let route = state.routes[message.topic] else { return .needsRoute }
+                guard let route = state.route(of: message.topic) else { return .needsRoute }
                 let partition: Int32
                 switch state.choosePartition(for: message, route: route) {
                 case let .success(chosen): partition = chosen

@@ -96,10 +96,21 @@ final class EventBuffer: Sendable {
 
     /// Appends `events` and wakes the readers.
     func append(contentsOf events: [KafkaProducerEvent]) {
+        var events = events
+        append(taking: &events)
+    }
+
+    /// Appends `events`, leaving it empty: when nothing is buffered the array itself is kept, so
+    /// a batch of reports is not copied element by element.
+    func append(taking events: inout [KafkaProducerEvent]) {
         guard !events.isEmpty else { return }
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard !state.finished else { return [] }
-            state.events.append(contentsOf: events)
+            if state.events.isEmpty {
+                swap(&state.events, &events)
+            } else {
+                state.events.append(contentsOf: events)
+            }
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }

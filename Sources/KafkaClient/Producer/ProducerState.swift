@@ -53,7 +53,19 @@ struct ProducerState: Sendable {
     var closeRequested = false
 
     /// Routes of the topics produced to, and the snapshot they were built from.
-    var routes: [String: TopicRoute] = [:]
+    var routes: [String: TopicRoute] = [:] {
+        didSet { lastRoute = nil }
+    }
+    /// The route of the topic produced to last: a stream to one topic skips hashing its name.
+    private var lastRoute: (topic: String, route: TopicRoute)? = nil
+
+    /// The route of `topic`, if known.
+    mutating func route(of topic: String) -> TopicRoute? {
+        if let last = lastRoute, last.topic == topic { return last.route }
+        guard let route = routes[topic] else { return nil }
+        lastRoute = (topic, route)
+        return route
+    }
     var routesBuiltAt: ContinuousClock.Instant? = nil
 
     /// Produce requests written or being written, per broker.
