@@ -223,25 +223,23 @@ extension KafkaProducer {
 
     /// After a transition, with the lock released: fulfil handles, publish reports and events,
     /// update metrics, resume flushes, closers and buffer waiters.
-    func deliver(_ outcome: ProducerState.Outcome) {
+    func deliver(_ outcome: consuming ProducerState.Outcome) {
+        // Own the reports array (the outcome's copy released), so the labels are set in place.
+        var reports: [DeliveryReport] = []
+        swap(&reports, &outcome.actions.reports)
         let actions = outcome.actions
-        if !actions.reports.isEmpty {
-            let wantsEvents = events != nil
-            var published: [KafkaProducerEvent] = []
-            if wantsEvents { published.reserveCapacity(actions.reports.count + actions.retries.count) }
+        if !reports.isEmpty {
             var delivered = 0
-            for report in actions.reports {
-                let promise = report.label as? DeliveryPromise
-                let userReport = DeliveryReport(messageID: report.messageID, topic: report.topic, partition: report.partition,
-                                                label: promise == nil ? report.label : promise?.userLabel, result: report.result)
-                if case .success = report.result { delivered += 1 }
-                promise?.fulfil(userReport)
-                if wantsEvents { published.append(.deliveryReport(userReport)) }
-                listener?(.deliveryReport(userReport))
+            for index in reports.indices {
+                if case .success = reports[index].result { delivered += 1 }
+                // The label slot held the message's promise; the report carries the caller's label.
+                guard let promise = reports[index].label as? DeliveryPromise else { continue }
+                reports[index].label = promise.userLabel
+                promise.fulfil(reports[index])
             }
-            let failed = actions.reports.count - delivered
-            metrics.reported(delivered: delivered, failed: failed)
-            events?.append(taking: &published)
+            if let listener { for report in reports { listener(.deliveryReport(report)) } }
+            metrics.reported(delivered: delivered, failed: reports.count - delivered)
+            events?.append(reports: reports)
         }
         if !actions.retries.isEmpty {
             metrics.retried(actions.retries.count)

@@ -61,32 +61,57 @@ public struct KafkaProducerEvents: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer) }
 
-    /// Takes events in bulk from the shared buffer (one lock per bulk, not per event).
+    /// Takes events in bulk from the shared buffer (one lock per bulk, not per event); a bulk of
+    /// delivery reports stays the array the producer made, each report wrapped as it is read.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let buffer: EventBuffer
-        private var local: [KafkaProducerEvent] = []
+        private var chunks: [EventChunk] = []
+        private var chunkIndex = 0
+        private var reports: [DeliveryReport] = []
+        private var others: [KafkaProducerEvent] = []
         private var index = 0
 
         init(buffer: EventBuffer) { self.buffer = buffer }
 
         public mutating func next() async -> KafkaProducerEvent? {
-            if index < local.count {
-                defer { index += 1 }
-                return local[index]
+            while true {
+                if index < reports.count {
+                    defer { index += 1 }
+                    return .deliveryReport(reports[index])
+                }
+                if index < others.count {
+                    defer { index += 1 }
+                    return others[index]
+                }
+                reports = []
+                others = []
+                index = 0
+                if chunkIndex < chunks.count {
+                    switch chunks[chunkIndex] {
+                    case let .reports(bulk): reports = bulk
+                    case let .events(bulk): others = bulk
+                    }
+                    chunkIndex += 1
+                    continue
+                }
+                chunks.removeAll(keepingCapacity: true)
+                chunkIndex = 0
+                guard await buffer.take(into: &chunks) else { return nil }
             }
-            local.removeAll(keepingCapacity: true)
-            index = 0
-            guard await buffer.take(into: &local) else { return nil }
-            index = 1
-            return local[0]
         }
     }
+}
+
+/// A bulk of events as the producer published it.
+enum EventChunk: Sendable {
+    case reports([DeliveryReport])
+    case events([KafkaProducerEvent])
 }
 
 /// The events not yet read, and the reader waiting for some.
 final class EventBuffer: Sendable {
     private struct State {
-        var events: [KafkaProducerEvent] = []
+        var chunks: [EventChunk] = []
         var finished = false
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextWaiterID: UInt64 = 0
@@ -94,23 +119,23 @@ final class EventBuffer: Sendable {
 
     private let state = Mutex(State())
 
-    /// Appends `events` and wakes the readers.
+    /// Appends instrumentation events and wakes the readers.
     func append(contentsOf events: [KafkaProducerEvent]) {
-        var events = events
-        append(taking: &events)
+        guard !events.isEmpty else { return }
+        append(.events(events))
     }
 
-    /// Appends `events`, leaving it empty: when nothing is buffered the array itself is kept, so
-    /// a batch of reports is not copied element by element.
-    func append(taking events: inout [KafkaProducerEvent]) {
-        guard !events.isEmpty else { return }
+    /// Appends delivery reports (the array itself, not a copy of its elements) and wakes the readers.
+    func append(reports: [DeliveryReport]) {
+        guard !reports.isEmpty else { return }
+        append(.reports(reports))
+    }
+
+    private func append(_ chunk: EventChunk) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard !state.finished else { return [] }
-            if state.events.isEmpty {
-                swap(&state.events, &events)
-            } else {
-                state.events.append(contentsOf: events)
-            }
+            state.chunks.append(chunk)
+            guard !state.waiters.isEmpty else { return [] }
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }
@@ -127,22 +152,18 @@ final class EventBuffer: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Moves every buffered event into `events` (empty on entry), waiting for one if there is none;
+    /// Moves every buffered chunk into `chunks` (empty on entry), waiting for one if there is none;
     /// false when the buffer is finished and empty, or the task is cancelled.
-    func take(into events: inout [KafkaProducerEvent]) async -> Bool {
+    func take(into chunks: inout [EventChunk]) async -> Bool {
         while true {
-            let (taken, done) = state.withLock { state -> ([KafkaProducerEvent]?, Bool) in
-                if !state.events.isEmpty {
-                    var taken: [KafkaProducerEvent] = []
-                    swap(&taken, &state.events)
-                    return (taken, false)
+            let (taken, done) = state.withLock { state -> (Bool, Bool) in
+                if !state.chunks.isEmpty {
+                    swap(&chunks, &state.chunks)
+                    return (true, false)
                 }
-                return (nil, state.finished)
+                return (false, state.finished)
             }
-            if let taken {
-                events = taken
-                return true
-            }
+            if taken { return true }
             if done || Task.isCancelled { return false }
             let id = state.withLock { state -> UInt64 in
                 state.nextWaiterID += 1
@@ -151,7 +172,7 @@ final class EventBuffer: Sendable {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let resumeNow = state.withLock { state -> Bool in
-                        if !state.events.isEmpty || state.finished || Task.isCancelled { return true }
+                        if !state.chunks.isEmpty || state.finished || Task.isCancelled { return true }
                         state.waiters[id] = continuation
                         return false
                     }
