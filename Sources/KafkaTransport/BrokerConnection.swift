@@ -229,6 +229,8 @@ public final class BrokerConnection: Sendable {
                 // The request has its place in the queue (or failed): later ones go after it.
                 submitted()
                 perform(actions)
+                // Its timeout must wake the loop even if it sleeps until a later deadline.
+                if expectsResponse { loop.deadlineAdded(.now + pending.timeout) }
             }
         } onCancel: {
             // The request may already be on the wire: its response, if it comes, is dropped.
