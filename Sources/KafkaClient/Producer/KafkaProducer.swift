@@ -108,8 +108,60 @@ public final class KafkaProducer: Service, Sendable {
     /// or the buffer is full (up to `max.block.ms`, then `bufferFull`; at once with `max.block.ms=0`).
     /// Throws `KafkaProducerError` for a message that cannot be accepted (too large, unknown topic
     /// or partition, producer closed or failed), `CancellationError` when cancelled while waiting.
+    @inlinable
     @discardableResult
     public func produceAsync(_ message: ProducerMessage) async throws -> DeliveryHandle {
+        // The common case (route known, room in the buffer) is synchronous: inlined here, it costs
+        // the caller no async call.
+        if let handle = try tryProduce(message) { return handle }
+        return try await produceWaiting(message)
+    }
+
+    /// Appends `message` if its topic's route is known and the buffer has room; nil when the
+    /// caller must wait (metadata, room). Throws when the message can never be accepted.
+    @usableFromInline
+    func tryProduce(_ message: ProducerMessage) throws(KafkaProducerError) -> DeliveryHandle? {
+        let promise = DeliveryPromise(userLabel: message.label)
+        let now = ContinuousClock.now
+        let wallClock = Self.currentTimeMs()
+        let linger = configuration.linger
+        let attempt = state.withLock { state -> AppendAttempt in
+            guard let route = state.route(of: message.topic) else { return .needsRoute }
+            let partition: Int32
+            switch state.choosePartition(for: message, route: route) {
+            case let .success(chosen): partition = chosen
+            case let .failure(error): return .rejected(error)
+            }
+            switch state.accumulator.append(message, label: promise, partition: partition, now: now,
+                                            currentTimeMs: wallClock) {
+            case let .appended(id, batchFull):
+                let lingerEnd = now + linger
+                var wake = batchFull
+                if !wake, state.nextEvaluation.map({ $0 > lingerEnd }) ?? true { wake = true }
+                if wake { state.nextEvaluation = min(state.nextEvaluation ?? lingerEnd, lingerEnd) }
+                return .appended(id, partition, wake: wake)
+            case .bufferFull:
+                return .bufferFull(messages: 0, bytes: 0)
+            case let .rejected(error):
+                return .rejected(error)
+            }
+        }
+        switch attempt {
+        case let .appended(id, partition, wake):
+            if wake { wakeup.signal() }
+            metrics.accepted()
+            listener?(.messageProduced(ProducedMessage(messageID: id, topic: message.topic, partition: partition)))
+            return DeliveryHandle(messageID: id, promise: promise)
+        case let .rejected(error):
+            throw error
+        case .needsRoute, .bufferFull:
+            return nil
+        }
+    }
+
+    /// `produceAsync` when it has to wait: for the topic's metadata, or for room in the buffer.
+    @usableFromInline
+    func produceWaiting(_ message: ProducerMessage) async throws -> DeliveryHandle {
         let promise = DeliveryPromise(userLabel: message.label)
         var message = message
         message.label = promise
@@ -147,7 +199,7 @@ public final class KafkaProducer: Service, Sendable {
                 if wake { wakeup.signal() }
                 metrics.accepted()
                 listener?(.messageProduced(ProducedMessage(messageID: id, topic: message.topic, partition: partition)))
-                return DeliveryHandle(messageID: id, topic: message.topic, promise: promise)
+                return DeliveryHandle(messageID: id, promise: promise)
             case .needsRoute:
                 try await loadRoute(message.topic)
             case let .rejected(error):

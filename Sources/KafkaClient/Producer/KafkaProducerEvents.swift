@@ -67,13 +67,25 @@ public struct KafkaProducerEvents: AsyncSequence, Sendable {
         let buffer: EventBuffer
         private var chunks: [EventChunk] = []
         private var chunkIndex = 0
-        private var reports: [DeliveryReport] = []
+        @usableFromInline var reports: [DeliveryReport] = []
         private var others: [KafkaProducerEvent] = []
-        private var index = 0
+        @usableFromInline var index = 0
 
         init(buffer: EventBuffer) { self.buffer = buffer }
 
+        /// The next event. Inlinable so that reading a bulk of reports costs no async call per
+        /// report; only refilling from the producer goes through `refill()`.
+        @inlinable
         public mutating func next() async -> KafkaProducerEvent? {
+            if index < reports.count {
+                defer { index += 1 }
+                return .deliveryReport(reports[index])
+            }
+            return await refill()
+        }
+
+        @usableFromInline
+        mutating func refill() async -> KafkaProducerEvent? {
             while true {
                 if index < reports.count {
                     defer { index += 1 }
@@ -190,8 +202,8 @@ final class EventBuffer: Sendable {
 public struct DeliveryHandle: Sendable {
     /// The message's ID.
     public let messageID: ProducerMessageID
-    /// The message's topic.
-    public let topic: String
+    // No topic here: every handle would retain the topic's string, a cache line every core touches
+    // per message; the report names it.
     let promise: DeliveryPromise
 
     /// The delivery report, once the message has one; nil while it is still on its way.

@@ -92,6 +92,13 @@ public struct RecordAccumulator: Sendable {
     /// message has none; `now` is for linger and delivery timeouts.
     public mutating func append(_ message: ProducerMessage, partition: Int32, now: ContinuousClock.Instant,
                                 currentTimeMs: Int64) -> AppendResult {
+        append(message, label: message.label, partition: partition, now: now, currentTimeMs: currentTimeMs)
+    }
+
+    /// `append` with `label` in place of the message's own (the producer's delivery promise),
+    /// so the message need not be copied to change it.
+    mutating func append(_ message: ProducerMessage, label: (any Sendable)?, partition: Int32,
+                         now: ContinuousClock.Instant, currentTimeMs: Int64) -> AppendResult {
         switch state {
         case .open: break
         case .closing, .closed: return .rejected(.closed)
@@ -117,7 +124,7 @@ public struct RecordAccumulator: Sendable {
         let id = ProducerMessageID(rawValue: nextMessageID)
         nextMessageID += 1
         let record = BufferedRecord(messageID: id, key: message.key, value: message.value, headers: message.headers,
-                                    timestampMs: message.timestampMs ?? currentTimeMs, label: message.label,
+                                    timestampMs: message.timestampMs ?? currentTimeMs, label: label,
                                     sizeUpperBound: size)
         let topicPartition = TopicPartition(message.topic, partition)
         let newBatch = NewBatch(id: ProducerBatchID(rawValue: nextBatchID), topicPartition: topicPartition, createdAt: now,
@@ -125,7 +132,13 @@ public struct RecordAccumulator: Sendable {
         // One hash lookup per message: the default runs only for a partition seen for the first time.
         var firstSeen = false
         let (filled, usedNewBatch) = Self.appendRecord(
-            record, to: &queues[topicPartition, default: { firstSeen = true; return BatchQueue() }()],
+            record, to: &queues[topicPartition, default: {
+                firstSeen = true
+                var queue = BatchQueue()
+                queue.topicPartition = TopicPartition(String(decoding: Array(topicPartition.topic.utf8), as: UTF8.self),
+                                                      topicPartition.partition)
+                return queue
+            }()],
             newBatch: newBatch, limit: configuration.effectiveBatchSize, maxCount: configuration.batchMaxMessages)
         if firstSeen { partitionOrder.append(topicPartition) }
         if usedNewBatch { nextBatchID += 1 }
@@ -174,7 +187,7 @@ public struct RecordAccumulator: Sendable {
             }
             if appended { return (filled, false) }
         }
-        var batch = ProducerBatch(id: newBatch.id, topicPartition: newBatch.topicPartition,
+        var batch = ProducerBatch(id: newBatch.id, topicPartition: queue.topicPartition ?? newBatch.topicPartition,
                                   createdAt: newBatch.createdAt, capacity: newBatch.capacity)
         add(record, to: &batch, limit: limit, maxCount: maxCount, filled: &filled)
         queue.append(batch)
