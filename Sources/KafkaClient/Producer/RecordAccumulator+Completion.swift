@@ -57,6 +57,7 @@ extension RecordAccumulator {
             }
         }
         var actions = ProducerActions()
+        actions.reports.reserveCapacity(plan.batches.reduce(0) { $0 + $1.recordCount })
         for batch in plan.batches {
             if let result = results[batch.topicPartition] {
                 complete(batch.id, with: result, now: now, into: &actions)
@@ -275,7 +276,9 @@ extension RecordAccumulator {
         }
         let topic = batch.topicPartition.topic
         let partition = batch.topicPartition.partition
-        actions.reports.reserveCapacity(actions.reports.count + batch.records.count)
+        // Not an exact reserveCapacity per batch: with several batches per response that would
+        // reallocate (and copy every report) once per batch instead of growing geometrically.
+        if actions.reports.isEmpty { actions.reports.reserveCapacity(batch.records.count) }
         // By index, reading fields in place: copying each record would retain and release its
         // key, value, headers and label.
         let records = batch.records

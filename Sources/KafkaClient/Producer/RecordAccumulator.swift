@@ -480,7 +480,9 @@ public struct RecordAccumulator: Sendable {
     /// Reports every record of `batch` as failed with `error` and frees its memory.
     mutating func failRecords(of batch: ProducerBatch, with error: KafkaProducerError,
                               recordErrors: [Int32: String?], into actions: inout ProducerActions) {
-        actions.reports.reserveCapacity(actions.reports.count + batch.records.count)
+        // Not an exact reserveCapacity per batch: with several batches per response that would
+        // reallocate (and copy every report) once per batch instead of growing geometrically.
+        if actions.reports.isEmpty { actions.reports.reserveCapacity(batch.records.count) }
         for index in batch.records.indices {
             let record = batch.records[index]
             var recordError = error
