@@ -104,6 +104,34 @@ struct ProducerMockTests {
                 == Set((0..<20).map { "zero-\($0)" }))
     }
 
+    /// `enqueue` (no handle): each message's one report comes on the events sequence, with its label.
+    @Test func enqueueReportsOnTheEventsSequence() async throws {
+        let bootstrap = try TestBed.mockBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-enqueue")
+        try ProducerScenarios.createMockTopic(topic, partitions: 3)
+        let configuration = try ProducerScenarios.configuration(bootstrap)
+        let (ids, labels) = try await withKafkaProducer(configuration: configuration, logger: ClusterScenarios.logger) { producer, events in
+            let reader = Task {
+                var labels: [ProducerMessageID: Int] = [:]
+                for await event in events {
+                    guard case let .deliveryReport(report) = event, report.isAcknowledged else { continue }
+                    labels[report.messageID] = report.label as? Int
+                }
+                return labels
+            }
+            var ids: [ProducerMessageID] = []
+            for index in 0..<50 {
+                ids.append(try await producer.enqueue(ProducerMessage(topic: topic, value: ByteSlice("e-\(index)"),
+                                                                      key: ByteSlice("k\(index)"), label: index)))
+            }
+            try await producer.flush()
+            return (ids, reader)
+        }
+        let reported = await labels.value
+        #expect(reported.count == 50)
+        for (index, id) in ids.enumerated() { #expect(reported[id] == index) }
+    }
+
     @Test func murmur2PartitionsAgreeWithLibrdkafka() async throws {
         let bootstrap = try TestBed.mockBootstrap()
         let ours = ClusterScenarios.uniqueName("swafka-it-murmur-ours")

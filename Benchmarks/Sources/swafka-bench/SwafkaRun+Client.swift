@@ -5,7 +5,8 @@
 //   N-th delivery report has arrived; message i is `Payload` with index i, no key, sent to partition
 //   i % P (`--partitioner roundrobin`) or by the client's partitioner (`client`); the client copies
 //   each value (a fresh ByteSlice per message, as librdkafka's RD_KAFKA_MSG_F_COPY); a full buffer
-//   makes produceAsync wait (librdkafka's loop polls and retries); idempotence off (acks=1).
+//   makes `enqueue` (produceAsync without a per-message handle) wait (librdkafka's loop polls and
+//   retries); idempotence off (acks=1).
 //   Reports are read from the producer's events sequence in a child task, as librdkafka's are
 //   polled by the peer's loop.
 // - consume (WRITTEN BEFORE THE CONSUMER'S API EXISTS, never compiled yet): the clock starts just
@@ -78,8 +79,10 @@ extension SwafkaRun {
                 payload.setIndex(index)
                 let partitioning: ProducerMessage.Partitioning =
                     options.partitioner == .roundrobin ? .explicit(Int32(index % partitions)) : .automatic
-                _ = try await producer.produceAsync(ProducerMessage(topic: options.topic, value: ByteSlice(payload.bytes),
-                                                                    partitioning: partitioning))
+                // `enqueue`: produceAsync without a per-message handle; the reports come on `events`,
+                // as librdkafka's come to its delivery report callback.
+                try await producer.enqueue(ProducerMessage(topic: options.topic, value: ByteSlice(payload.bytes),
+                                                           partitioning: partitioning))
             }
             try await producer.flush()
             let (delivered, bytes, failed, firstError) = await counter.value

@@ -204,7 +204,13 @@ public struct DeliveryHandle: Sendable {
     public let messageID: ProducerMessageID
     // No topic here: every handle would retain the topic's string, a cache line every core touches
     // per message; the report names it.
-    let promise: DeliveryPromise
+    @usableFromInline let promise: DeliveryPromise
+
+    @usableFromInline
+    init(messageID: ProducerMessageID, promise: DeliveryPromise) {
+        self.messageID = messageID
+        self.promise = promise
+    }
 
     /// The delivery report, once the message has one; nil while it is still on its way.
     public var report: DeliveryReport? { promise.currentReport }
@@ -223,6 +229,7 @@ public struct DeliveryHandle: Sendable {
 }
 
 /// One message's report, filled once; held in the message's buffered record as its label until then.
+@usableFromInline
 final class DeliveryPromise: Sendable {
     private struct State {
         var report: DeliveryReport?
@@ -234,6 +241,7 @@ final class DeliveryPromise: Sendable {
     let userLabel: (any Sendable)?
     private let state = Mutex(State())
 
+    @usableFromInline
     init(userLabel: (any Sendable)?) { self.userLabel = userLabel }
 
     var currentReport: DeliveryReport? { state.withLock { $0.report } }
