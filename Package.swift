@@ -25,6 +25,8 @@ let package = Package(
         // 1.16: tests implement LogHandler.log(event:), which replaced the (now deprecated) per-argument form.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        // KafkaProducer (and later KafkaConsumer) run as lifecycle Services.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // Wire codecs: primitives, messages, record formats. No I/O, no dependencies.
@@ -53,7 +55,7 @@ let package = Package(
         .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
 
         // Cluster client, producer, consumer and groups: policy over the transport.
-        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
 
         // The framework: app, routes, controllers, responders, workers, monitor (issue 7).
         .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
@@ -94,8 +96,10 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
-                                   .product(name: "Logging", package: "swift-log")],
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",
+                                   .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "Metrics", package: "swift-metrics"),
+                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaSecurityTests", dependencies: ["KafkaSecurity", "KafkaWire"],
                     swiftSettings: strictSettings),

@@ -4,11 +4,12 @@ import PackageDescription
 // Benchmarks live in their own package so the main build never resolves or compiles the
 // benchmark framework. Run from this directory; see README.md.
 
-/// Flip to true once the main package exports a `KafkaClient` library product holding `KafkaProducer`
-/// and `KafkaConsumer` (issues 4 and 5): swafka-bench then links it and compiles its measured loops
-/// (`SWAFKA_CLIENT`). Until then it prints a "not available yet" record and the peer comparison
-/// table shows n/a for Swafka.
-let swafkaClientAvailable = false
+/// Which of Swafka's clients swafka-bench measures: each flag compiles its measured loop
+/// (`SWAFKA_PRODUCER`, `SWAFKA_CONSUMER`) against the main package's `KafkaClient` product. A client
+/// switched off prints a "not available" record and the peer comparison table shows n/a for it.
+let swafkaProducerAvailable = true
+let swafkaConsumerAvailable = false
+let swafkaClientAvailable = swafkaProducerAvailable || swafkaConsumerAvailable
 
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -43,7 +44,9 @@ let package = Package(
                 ? [.product(name: "KafkaClient", package: "Swafka"), .product(name: "KafkaWire", package: "Swafka")]
                 : [],
             path: "Sources/swafka-bench",
-            swiftSettings: strictSettings + (swafkaClientAvailable ? [.define("SWAFKA_CLIENT")] : [])
+            swiftSettings: strictSettings
+                + (swafkaProducerAvailable ? [.define("SWAFKA_PRODUCER")] : [])
+                + (swafkaConsumerAvailable ? [.define("SWAFKA_CONSUMER")] : [])
         ),
     ]
 )

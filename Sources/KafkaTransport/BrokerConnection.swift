@@ -126,7 +126,13 @@ public final class BrokerConnection: Sendable {
         }
         do {
             result = try socket.startConnect(to: target)
-            core.withLock { $0.socket = socket }
+            // Registered for writability (the connect completes as writable): `wantsWritable` must
+            // say so, or the first drained flush never turns the interest off and the level-triggered
+            // EPOLLOUT wakes the loop continuously for the life of the connection.
+            core.withLock { core in
+                core.socket = socket
+                core.wantsWritable = true
+            }
             try loop.register(fd: socket.fd, handler: self, writable: true)
         } catch {
             core.withLock { core in if core.socket?.fd == socket.fd { core.socket = nil } }
@@ -145,8 +151,26 @@ public final class BrokerConnection: Sendable {
     /// Sends `request` at `version` (default: the highest both sides support) and returns the response.
     public func send<Request: KafkaRequest>(_ request: Request, version: Int16? = nil,
                                             timeout: Duration? = nil) async throws -> Request.Response {
-        let chosen = try version ?? negotiatedVersion(for: Request.self)
-        let frame = try await roundTrip(request, version: chosen, expectsResponse: true, timeout: timeout)
+        try await send(request, version: version, timeout: timeout, submitted: {})
+    }
+
+    /// Sends `request` as `send(_:version:timeout:)` does, calling `submitted` once the request
+    /// holds its place in the connection's order (queued or written), or has failed before that.
+    ///
+    /// Kafka answers a connection's requests in the order they were written. A caller that needs
+    /// two requests in order on one connection (the producer: batches of a partition) starts the
+    /// second only after the first's `submitted`, without waiting for the first's response.
+    public func send<Request: KafkaRequest>(_ request: Request, version: Int16? = nil, timeout: Duration? = nil,
+                                            submitted: () -> Void) async throws -> Request.Response {
+        let chosen: Int16
+        do {
+            chosen = try version ?? negotiatedVersion(for: Request.self)
+        } catch {
+            submitted()
+            throw error
+        }
+        let frame = try await roundTrip(request, version: chosen, expectsResponse: true, timeout: timeout,
+                                        submitted: submitted)
         let response: Request.Response
         do {
             response = try Request.Response(decoding: frame.body, version: chosen)
@@ -160,8 +184,21 @@ public final class BrokerConnection: Sendable {
 
     /// Sends a request the broker will not answer (Produce with acks=0); returns once it is written.
     public func sendWithoutResponse<Request: KafkaRequest>(_ request: Request, version: Int16? = nil) async throws {
-        let chosen = try version ?? negotiatedVersion(for: Request.self)
-        _ = try await roundTrip(request, version: chosen, expectsResponse: false, timeout: nil)
+        try await sendWithoutResponse(request, version: version, submitted: {})
+    }
+
+    /// `sendWithoutResponse(_:version:)`, calling `submitted` once the request holds its place in
+    /// the connection's order (see `send(_:version:timeout:submitted:)`).
+    public func sendWithoutResponse<Request: KafkaRequest>(_ request: Request, version: Int16? = nil,
+                                                           submitted: () -> Void) async throws {
+        let chosen: Int16
+        do {
+            chosen = try version ?? negotiatedVersion(for: Request.self)
+        } catch {
+            submitted()
+            throw error
+        }
+        _ = try await roundTrip(request, version: chosen, expectsResponse: false, timeout: nil, submitted: submitted)
     }
 
     /// The highest version of `Request` both sides support.
@@ -171,9 +208,15 @@ public final class BrokerConnection: Sendable {
     }
 
     private func roundTrip<Request: KafkaRequest>(_ request: Request, version: Int16, expectsResponse: Bool,
-                                                  timeout: Duration?) async throws -> ResponseFrame {
+                                                  timeout: Duration?, submitted: () -> Void) async throws -> ResponseFrame {
         let correlationID = core.withLock { $0.machine.nextCorrelationID() }
-        let frame = try encodeFrame(request, version: version, correlationID: correlationID)
+        let frame: [UInt8]
+        do {
+            frame = try encodeFrame(request, version: version, correlationID: correlationID)
+        } catch {
+            submitted()
+            throw error
+        }
         let pending = ConnectionStateMachine<Int32>.Request(
             correlationID: correlationID, apiKey: Request.apiKey, apiVersion: version, frame: frame,
             expectsResponse: expectsResponse, timeout: timeout ?? configuration.requestTimeout, payload: correlationID)
@@ -183,7 +226,11 @@ public final class BrokerConnection: Sendable {
                     core.waiters[correlationID] = .caller(continuation)
                     return core.machine.submit(pending, now: .now)
                 }
+                // The request has its place in the queue (or failed): later ones go after it.
+                submitted()
                 perform(actions)
+                // Its timeout must wake the loop even if it sleeps until a later deadline.
+                if expectsResponse { loop.deadlineAdded(.now + pending.timeout) }
             }
         } onCancel: {
             // The request may already be on the wire: its response, if it comes, is dropped.
@@ -193,7 +240,10 @@ public final class BrokerConnection: Sendable {
     }
 
     private func encodeFrame<Request: KafkaRequest>(_ request: Request, version: Int16, correlationID: Int32) throws -> [UInt8] {
-        var writer = ByteWriter(capacity: 256)
+        // Sized once for requests that say how big they are (Produce: a megabyte of batches would
+        // otherwise be copied through a dozen doublings from 256 bytes).
+        let capacity = (request as? any FrameSizeHinting)?.frameSizeHint ?? 256
+        var writer = ByteWriter(capacity: capacity)
         let sizeAt = writer.reserveInt32()
         let header = RequestHeader(apiKey: Request.apiKey, apiVersion: version, correlationID: correlationID,
                                    clientID: configuration.clientID)
@@ -615,5 +665,22 @@ private final class ResolveJob: Sendable {
     init(address: BrokerAddress, continuation: CheckedContinuation<[ResolvedAddress], any Error>) {
         self.address = address
         self.continuation = continuation
+    }
+}
+
+/// A request that can tell, before it is encoded, about how many bytes its frame takes.
+protocol FrameSizeHinting {
+    /// An estimate of the encoded request, header included; a little more is better than less.
+    var frameSizeHint: Int { get }
+}
+
+extension ProduceRequest: FrameSizeHinting {
+    var frameSizeHint: Int {
+        var size = 512 + (transactionalID?.utf8.count ?? 0)
+        for topic in topicData {
+            size += 64 + topic.name.utf8.count
+            for partition in topic.partitionData { size += 32 + (partition.records?.count ?? 0) }
+        }
+        return size
     }
 }

@@ -23,6 +23,11 @@ public final class TransportEventLoop: Sendable {
         var tickers: [ObjectIdentifier: any EventLoopHandler] = [:]
         var tasks: [@Sendable () -> Void] = []
         var running = true
+        /// True while the loop waits in epoll_wait, until `sleepUntil` (nil: until an event).
+        var sleeping = false
+        var sleepUntil: ContinuousClock.Instant? = nil
+        /// A deadline added while the loop was awake, merged into its next wait.
+        var pendingDeadline: ContinuousClock.Instant? = nil
     }
 
     private let epollFD: Int32
@@ -98,6 +103,21 @@ public final class TransportEventLoop: Sendable {
         wake()
     }
 
+    /// A handler got a deadline the loop may not know about (a request submitted on a caller's
+    /// thread): wakes the loop when it sleeps past it, or has it counted in the next wait.
+    func deadlineAdded(_ deadline: ContinuousClock.Instant) {
+        let mustWake = state.withLock { state -> Bool in
+            guard state.sleeping else {
+                state.pendingDeadline = state.pendingDeadline.map { min($0, deadline) } ?? deadline
+                return false
+            }
+            if let until = state.sleepUntil, until <= deadline { return false }
+            state.sleepUntil = deadline
+            return true
+        }
+        if mustWake { wake() }
+    }
+
     /// Wakes the loop so it recomputes deadlines and runs queued tasks.
     func wake() {
         var one: UInt64 = 1
@@ -157,6 +177,18 @@ public final class TransportEventLoop: Sendable {
             for task in tasks { task() }
             guard running else { break }
 
+            // Deadlines added from other threads since the handlers were ticked (a request
+            // submitted by a caller) count too; from here on, new ones wake the loop.
+            nextDeadline = state.withLock { state -> ContinuousClock.Instant? in
+                var deadline = nextDeadline
+                if let pending = state.pendingDeadline {
+                    deadline = deadline.map { min($0, pending) } ?? pending
+                    state.pendingDeadline = nil
+                }
+                state.sleeping = true
+                state.sleepUntil = deadline
+                return deadline
+            }
             var timeoutMs: Int32 = -1
             if let deadline = nextDeadline {
                 let remaining = deadline - ContinuousClock.now
@@ -165,6 +197,7 @@ public final class TransportEventLoop: Sendable {
                 timeoutMs = Int32(clamping: max(0, ms))
             }
             let count = epoll_wait(epollFD, events, Int32(capacity), timeoutMs)
+            state.withLock { $0.sleeping = false }
             let now = ContinuousClock.now
             if count > 0 {
                 for index in 0..<Int(count) {

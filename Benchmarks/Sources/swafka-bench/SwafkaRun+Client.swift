@@ -1,20 +1,19 @@
-// The measured loops, compiled only with SWAFKA_CLIENT (see Benchmarks/Package.swift).
-//
-// WRITTEN BEFORE THE API EXISTS: against the names issue 4 and issue 5 give (`KafkaProducer`,
-// `withKafkaProducer`, `produceAsync`, `flush`, delivery reports as an AsyncSequence; `KafkaConsumer`,
-// `withKafkaConsumer`, manual assignment from earliest, messages as an AsyncSequence) and the
-// producer-core branch's `ProducerMessage`. It has never been compiled: whoever flips
-// `swafkaClientAvailable` adjusts the calls to the real API, keeping what is measured:
+// The measured loops: the producer's compiled with SWAFKA_PRODUCER, the consumer's with
+// SWAFKA_CONSUMER (see Benchmarks/Package.swift).
 //
 // - produce: the clock and getrusage start just before the first produce call and stop when the
 //   N-th delivery report has arrived; message i is `Payload` with index i, no key, sent to partition
 //   i % P (`--partitioner roundrobin`) or by the client's partitioner (`client`); the client copies
 //   each value (a fresh ByteSlice per message, as librdkafka's RD_KAFKA_MSG_F_COPY); a full buffer
-//   makes produceAsync wait (librdkafka's loop polls and retries); idempotence off (acks=1).
-// - consume: the clock starts just before the assignment of every partition at the earliest offset
-//   and stops when the N-th message has reached this loop; bytes are value bytes; one message at a
-//   time (librdkafka's rd_kafka_consumer_poll), no commits.
-#if SWAFKA_CLIENT
+//   makes `enqueue` (produceAsync without a per-message handle) wait (librdkafka's loop polls and
+//   retries); idempotence off (acks=1).
+//   Reports are read from the producer's events sequence in a child task, as librdkafka's are
+//   polled by the peer's loop.
+// - consume (WRITTEN BEFORE THE CONSUMER'S API EXISTS, never compiled yet): the clock starts just
+//   before the assignment of every partition at the earliest offset and stops when the N-th
+//   message has reached this loop; bytes are value bytes; one message at a time
+//   (librdkafka's rd_kafka_consumer_poll), no commits.
+#if SWAFKA_PRODUCER || SWAFKA_CONSUMER
 import KafkaClient
 import KafkaWire
 
@@ -25,7 +24,7 @@ import Darwin
 #endif
 
 extension SwafkaRun {
-    static var clientVersion: String { ClientConfiguration.defaultSoftwareVersion }
+    static var clientVersion: String { ClientConfiguration.propertyDefaults.clientSoftwareVersion }
 
     /// librdkafka's property names, as the peer gets them; `-X` last so it can override.
     static func properties(_ options: Options, _ specific: [String: String]) -> [String: String] {
@@ -35,45 +34,68 @@ extension SwafkaRun {
         for (key, value) in options.extra { properties[key] = value }
         return properties
     }
+}
 
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+#endif
+
+#if SWAFKA_PRODUCER
+extension SwafkaRun {
     static func produce(_ options: Options) async throws -> Measurement {
         let configuration = try KafkaProducerConfiguration(properties: properties(options, [
             "acks": options.acks, "linger.ms": options.lingerMs, "compression.type": options.compression,
             "enable.idempotence": "false",
         ]))
-        return try await withKafkaProducer(configuration: configuration) { producer in
+        return try await withKafkaProducer(configuration: configuration) { producer, events in
             let partitions = try await producer.partitionCount(of: options.topic)
             guard options.partitions == 0 || partitions == options.partitions else {
                 throw BenchError("topic \(options.topic) has \(partitions) partitions, expected \(options.partitions)")
             }
             var payload = Payload(size: options.size)
+            let expected = options.messages
+            let size = options.size
             let start = Snapshot.now()
-            async let counted: (delivered: Int, bytes: Int, failed: Int) = {
+            let counter = Task {
                 var delivered = 0, bytes = 0, failed = 0
-                for await report in producer.deliveryReports {
+                var firstError: String? = nil
+                for await event in events {
+                    guard case let .deliveryReport(report) = event else { continue }
                     switch report.result {
-                    case .success: delivered += 1; bytes += options.size
-                    case .failure: failed += 1
+                    case .success:
+                        delivered += 1
+                        bytes += size
+                    case let .failure(error):
+                        failed += 1
+                        if firstError == nil { firstError = "\(error)" }
                     }
-                    if delivered + failed == options.messages { break }
+                    if delivered + failed == expected { break }
                 }
-                return (delivered, bytes, failed)
-            }()
+                return (delivered, bytes, failed, firstError)
+            }
             for index in 0..<options.messages {
                 payload.setIndex(index)
                 let partitioning: ProducerMessage.Partitioning =
                     options.partitioner == .roundrobin ? .explicit(Int32(index % partitions)) : .automatic
-                try await producer.produceAsync(ProducerMessage(topic: options.topic, value: ByteSlice(payload.bytes),
-                                                                partitioning: partitioning))
+                // `enqueue`: produceAsync without a per-message handle; the reports come on `events`,
+                // as librdkafka's come to its delivery report callback.
+                try await producer.enqueue(ProducerMessage(topic: options.topic, value: ByteSlice(payload.bytes),
+                                                           partitioning: partitioning))
             }
             try await producer.flush()
-            let reports = await counted
+            let (delivered, bytes, failed, firstError) = await counter.value
             let end = Snapshot.now()
-            return Measurement(partitions: partitions, messages: reports.delivered, bytes: reports.bytes,
-                               start: start, end: end, errors: reports.failed)
+            if let firstError { writeToStandardError("swafka-bench: \(failed) messages failed, first: \(firstError)\n") }
+            return Measurement(partitions: partitions, messages: delivered, bytes: bytes, start: start, end: end, errors: failed)
         }
     }
+}
+#endif
 
+#if SWAFKA_CONSUMER
+extension SwafkaRun {
     static func consume(_ options: Options) async throws -> Measurement {
         let configuration = try KafkaConsumerConfiguration(properties: properties(options, [
             "group.id": "swafka-bench-\(getpid())", "enable.auto.commit": "false", "auto.offset.reset": "earliest",
@@ -96,10 +118,5 @@ extension SwafkaRun {
             return Measurement(partitions: partitions, messages: count, bytes: bytes, start: start, end: end, errors: 0)
         }
     }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 #endif

@@ -12,8 +12,33 @@ public protocol BrokerChannel: AnyObject, Sendable {
     var isClosed: Bool { get }
     /// Sends `request` at `version` and waits at most `timeout` for the response.
     func send<Request: KafkaRequest>(_ request: Request, version: Int16?, timeout: Duration?) async throws -> Request.Response
+    /// Sends `request` as `send(_:version:timeout:)`, calling `submitted` once the request holds its
+    /// place in the connection's order (or failed before), so a caller can put the next request
+    /// behind it without waiting for the response.
+    func send<Request: KafkaRequest>(_ request: Request, version: Int16?, timeout: Duration?,
+                                     submitted: () -> Void) async throws -> Request.Response
+    /// Sends a request the broker does not answer (Produce with acks=0), calling `submitted` as
+    /// above; returns once it is written.
+    func sendWithoutResponse<Request: KafkaRequest>(_ request: Request, version: Int16?,
+                                                    submitted: () -> Void) async throws
     /// Closes the connection now, failing what is in flight.
     func closeNow()
+}
+
+extension BrokerChannel {
+    /// For channels that answer in order anyway (in-memory fakes): the request is "submitted" at once.
+    public func send<Request: KafkaRequest>(_ request: Request, version: Int16?, timeout: Duration?,
+                                            submitted: () -> Void) async throws -> Request.Response {
+        submitted()
+        return try await send(request, version: version, timeout: timeout)
+    }
+
+    /// For in-memory fakes: sends and drops the answer.
+    public func sendWithoutResponse<Request: KafkaRequest>(_ request: Request, version: Int16?,
+                                                           submitted: () -> Void) async throws {
+        submitted()
+        _ = try await send(request, version: version, timeout: nil)
+    }
 }
 
 /// Opens channels to brokers.

@@ -10,7 +10,7 @@ public struct DeliveryReport: Sendable {
     /// The partition it was (or would have been) appended to; nil when it failed before one was chosen.
     public let partition: Int32?
     /// The caller's label from the message.
-    public let label: (any Sendable)?
+    public internal(set) var label: (any Sendable)?
     /// Where the message landed, or why it did not.
     public let result: Result<DeliveredMessage, KafkaProducerError>
 

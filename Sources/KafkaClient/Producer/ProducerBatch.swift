@@ -94,6 +94,8 @@ public struct ProducerBatch: Sendable {
     var isSealed = false
     /// Why the last attempt failed.
     var lastError: KafkaProducerError?
+    /// The broker the batch was last sent to (while it is in flight).
+    var broker: Int32?
 
     /// The size of a v2 batch header (RecordBatch.headerSize): the overhead of a batch of any size.
     public static let headerSize = 61
@@ -119,6 +121,10 @@ public struct ProducerBatch: Sendable {
 struct BatchQueue: Sendable {
     private var storage: [ProducerBatch] = []
     private var head = 0
+    /// The partition with a topic string of the queue's own, which its new batches (and so their
+    /// delivery reports) carry: the producer's side keeps retaining the caller's string per
+    /// message, the reporting side this one, so one refcount is not contended by every core.
+    var topicPartition: TopicPartition? = nil
 
     var isEmpty: Bool { head == storage.count }
     var count: Int { storage.count - head }

@@ -57,6 +57,7 @@ extension RecordAccumulator {
             }
         }
         var actions = ProducerActions()
+        actions.reports.reserveCapacity(plan.batches.reduce(0) { $0 + $1.recordCount })
         for batch in plan.batches {
             if let result = results[batch.topicPartition] {
                 complete(batch.id, with: result, now: now, into: &actions)
@@ -275,20 +276,28 @@ extension RecordAccumulator {
         }
         let topic = batch.topicPartition.topic
         let partition = batch.topicPartition.partition
-        actions.reports.reserveCapacity(actions.reports.count + batch.records.count)
-        for (index, record) in batch.records.enumerated() {
+        // Not an exact reserveCapacity per batch: with several batches per response that would
+        // reallocate (and copy every report) once per batch instead of growing geometrically.
+        if actions.reports.isEmpty { actions.reports.reserveCapacity(batch.records.count) }
+        // By index, reading fields in place: copying each record would retain and release its
+        // key, value, headers and label.
+        let records = batch.records
+        var released = 0
+        for index in records.indices {
+            let offset = baseOffset.map { $0 + Int64(index) }
             let delivered: DeliveredMessage
             if logAppendTimeMs >= 0 {
-                delivered = DeliveredMessage(topic: topic, partition: partition, offset: baseOffset.map { $0 + Int64(index) },
+                delivered = DeliveredMessage(topic: topic, partition: partition, offset: offset,
                                              timestampMs: logAppendTimeMs, timestampType: .logAppendTime)
             } else {
-                delivered = DeliveredMessage(topic: topic, partition: partition, offset: baseOffset.map { $0 + Int64(index) },
-                                             timestampMs: record.timestampMs, timestampType: .createTime)
+                delivered = DeliveredMessage(topic: topic, partition: partition, offset: offset,
+                                             timestampMs: records[index].timestampMs, timestampType: .createTime)
             }
-            actions.reports.append(DeliveryReport(messageID: record.messageID, topic: topic, partition: partition,
-                                                  label: record.label, result: .success(delivered)))
-            release(record)
+            actions.reports.append(DeliveryReport(messageID: records[index].messageID, topic: topic, partition: partition,
+                                                  label: records[index].label, result: .success(delivered)))
+            released += records[index].sizeUpperBound
         }
+        releaseBytes(released, messages: records.count)
     }
 
     /// After every event: settle sequences, perform an epoch bump, enter the failed state if the

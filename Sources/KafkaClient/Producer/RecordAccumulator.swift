@@ -51,6 +51,9 @@ public struct RecordAccumulator: Sendable {
     private var drainStart: [Int32: Int] = [:]
     private var inFlight: [ProducerBatchID: ProducerBatch] = [:]
     private var inFlightCount: [TopicPartition: Int] = [:]
+    /// Per partition, the brokers its batches in flight were sent to, with their counts: a new
+    /// batch does not go to a new leader while batches are still out at the old one.
+    private var inFlightBrokers: [TopicPartition: [Int32: Int]] = [:]
     /// Present when the producer is idempotent.
     public internal(set) var idempotence: IdempotentProducerState?
     private var nextMessageID: UInt64 = 0
@@ -89,6 +92,13 @@ public struct RecordAccumulator: Sendable {
     /// message has none; `now` is for linger and delivery timeouts.
     public mutating func append(_ message: ProducerMessage, partition: Int32, now: ContinuousClock.Instant,
                                 currentTimeMs: Int64) -> AppendResult {
+        append(message, label: message.label, partition: partition, now: now, currentTimeMs: currentTimeMs)
+    }
+
+    /// `append` with `label` in place of the message's own (the producer's delivery promise),
+    /// so the message need not be copied to change it.
+    mutating func append(_ message: ProducerMessage, label: (any Sendable)?, partition: Int32,
+                         now: ContinuousClock.Instant, currentTimeMs: Int64) -> AppendResult {
         switch state {
         case .open: break
         case .closing, .closed: return .rejected(.closed)
@@ -114,15 +124,23 @@ public struct RecordAccumulator: Sendable {
         let id = ProducerMessageID(rawValue: nextMessageID)
         nextMessageID += 1
         let record = BufferedRecord(messageID: id, key: message.key, value: message.value, headers: message.headers,
-                                    timestampMs: message.timestampMs ?? currentTimeMs, label: message.label,
+                                    timestampMs: message.timestampMs ?? currentTimeMs, label: label,
                                     sizeUpperBound: size)
         let topicPartition = TopicPartition(message.topic, partition)
-        if queues[topicPartition] == nil { partitionOrder.append(topicPartition) }
         let newBatch = NewBatch(id: ProducerBatchID(rawValue: nextBatchID), topicPartition: topicPartition, createdAt: now,
                                 capacity: min(configuration.batchMaxMessages, 64))
-        let (filled, usedNewBatch) = Self.appendRecord(record, to: &queues[topicPartition, default: BatchQueue()],
-                                                       newBatch: newBatch, limit: configuration.effectiveBatchSize,
-                                                       maxCount: configuration.batchMaxMessages)
+        // One hash lookup per message: the default runs only for a partition seen for the first time.
+        var firstSeen = false
+        let (filled, usedNewBatch) = Self.appendRecord(
+            record, to: &queues[topicPartition, default: {
+                firstSeen = true
+                var queue = BatchQueue()
+                queue.topicPartition = TopicPartition(String(decoding: Array(topicPartition.topic.utf8), as: UTF8.self),
+                                                      topicPartition.partition)
+                return queue
+            }()],
+            newBatch: newBatch, limit: configuration.effectiveBatchSize, maxCount: configuration.batchMaxMessages)
+        if firstSeen { partitionOrder.append(topicPartition) }
         if usedNewBatch { nextBatchID += 1 }
         bufferedBytes += size
         bufferedMessages += 1
@@ -169,7 +187,7 @@ public struct RecordAccumulator: Sendable {
             }
             if appended { return (filled, false) }
         }
-        var batch = ProducerBatch(id: newBatch.id, topicPartition: newBatch.topicPartition,
+        var batch = ProducerBatch(id: newBatch.id, topicPartition: queue.topicPartition ?? newBatch.topicPartition,
                                   createdAt: newBatch.createdAt, capacity: newBatch.capacity)
         add(record, to: &batch, limit: limit, maxCount: maxCount, filled: &filled)
         queue.append(batch)
@@ -218,7 +236,7 @@ public struct RecordAccumulator: Sendable {
                 check.unknownLeaderTopics.insert(topicPartition.topic)
                 continue
             }
-            guard canSequence, mayDrain(topicPartition, first) else { continue }
+            guard canSequence, mayDrain(topicPartition, first, to: leader) else { continue }
             if let notBefore = first.retryNotBefore {
                 if notBefore > now {
                     check.nextCheck = Self.earliest(check.nextCheck, notBefore)
@@ -260,10 +278,12 @@ public struct RecordAccumulator: Sendable {
             visited += 1
             guard leaderOf(topicPartition) == broker, let first = queues[topicPartition]?.first else { continue }
             if let notBefore = first.retryNotBefore, notBefore > now { continue }
-            guard mayDrain(topicPartition, first) else { continue }
+            guard mayDrain(topicPartition, first, to: broker) else { continue }
             if !batches.isEmpty && size > configuration.maxRequestSize - first.sizeUpperBound { break }
             guard var batch = queues[topicPartition]?.popFirst() else { continue }
             batch.isSealed = true
+            batch.broker = broker
+            inFlightBrokers[topicPartition, default: [:]][broker, default: 0] += 1
             batch.retryNotBefore = nil
             batch.attempts += 1
             if batch.sequence == nil {
@@ -279,10 +299,18 @@ public struct RecordAccumulator: Sendable {
         return batches.isEmpty ? nil : ProduceRequestPlan(broker: broker, batches: batches)
     }
 
-    /// Whether the head batch of a partition may go out: under the partition's in-flight limit,
-    /// and allowed by the idempotence rules.
-    private func mayDrain(_ topicPartition: TopicPartition, _ head: ProducerBatch) -> Bool {
+    /// Whether the head batch of a partition may go out to `broker`: under the partition's
+    /// in-flight limit, allowed by the idempotence rules, and, for a batch never sent, only when
+    /// no batch of the partition is still in flight at another broker (the leader moved): else it
+    /// could be appended at the new leader before an older batch that the old leader refuses and
+    /// that is retried there (with idempotence the broker would refuse it as out of order, costing
+    /// a round trip; without, the partition would be reordered).
+    private func mayDrain(_ topicPartition: TopicPartition, _ head: ProducerBatch, to broker: Int32) -> Bool {
         if inFlightCount[topicPartition, default: 0] >= configuration.maxInFlightPerPartition { return false }
+        if head.sequence == nil && head.attempts == 0, let brokers = inFlightBrokers[topicPartition],
+           brokers.keys.contains(where: { $0 != broker }) {
+            return false
+        }
         if let idempotence, idempotence.shouldStopDrain(topicPartition, headSequence: head.sequence) { return false }
         return true
     }
@@ -328,6 +356,11 @@ public struct RecordAccumulator: Sendable {
     mutating func removeInFlight(_ id: ProducerBatchID) -> ProducerBatch? {
         guard let batch = inFlight.removeValue(forKey: id) else { return nil }
         inFlightCount[batch.topicPartition, default: 1] -= 1
+        if let broker = batch.broker {
+            let left = inFlightBrokers[batch.topicPartition]?[broker].map { $0 - 1 } ?? 0
+            inFlightBrokers[batch.topicPartition]?[broker] = left > 0 ? left : nil
+            if inFlightBrokers[batch.topicPartition]?.isEmpty == true { inFlightBrokers[batch.topicPartition] = nil }
+        }
         return batch
     }
 
@@ -339,6 +372,11 @@ public struct RecordAccumulator: Sendable {
     mutating func release(_ record: BufferedRecord) {
         bufferedBytes -= record.sizeUpperBound
         bufferedMessages -= 1
+    }
+
+    mutating func releaseBytes(_ bytes: Int, messages: Int) {
+        bufferedBytes -= bytes
+        bufferedMessages -= messages
     }
 
     mutating func newBatchID() -> ProducerBatchID {
@@ -360,6 +398,7 @@ public struct RecordAccumulator: Sendable {
         let all = inFlight.values.sorted { $0.id < $1.id }
         inFlight.removeAll()
         inFlightCount.removeAll()
+        inFlightBrokers.removeAll()
         return all
     }
 
@@ -441,8 +480,11 @@ public struct RecordAccumulator: Sendable {
     /// Reports every record of `batch` as failed with `error` and frees its memory.
     mutating func failRecords(of batch: ProducerBatch, with error: KafkaProducerError,
                               recordErrors: [Int32: String?], into actions: inout ProducerActions) {
-        actions.reports.reserveCapacity(actions.reports.count + batch.records.count)
-        for (index, record) in batch.records.enumerated() {
+        // Not an exact reserveCapacity per batch: with several batches per response that would
+        // reallocate (and copy every report) once per batch instead of growing geometrically.
+        if actions.reports.isEmpty { actions.reports.reserveCapacity(batch.records.count) }
+        for index in batch.records.indices {
+            let record = batch.records[index]
             var recordError = error
             if !recordErrors.isEmpty, case let .broker(kafkaError, _) = error {
                 // KIP-467: the broker names the records that made it drop the batch; the others

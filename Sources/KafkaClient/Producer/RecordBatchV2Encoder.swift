@@ -24,9 +24,14 @@ public struct RecordBatchV2Encoder: ProducerBatchEncoder {
             compressionProvider: compression.codec == .none ? nil : provider,
             compressionLevel: compression.level,
             capacity: batch.sizeUpperBound)
-        for record in batch.records {
-            try encoder.append(timestamp: record.timestampMs, key: record.key, value: record.value,
-                               headers: record.headers.map { RecordHeader(key: $0.name, value: $0.value) })
+        // By index, reading fields in place: a copy of each record would retain and release its
+        // key, value, headers and label.
+        let records = batch.records
+        for index in records.indices {
+            let headers = records[index].headers.isEmpty
+                ? [] : records[index].headers.map { RecordHeader(key: $0.name, value: $0.value) }
+            try encoder.append(timestamp: records[index].timestampMs, key: records[index].key,
+                               value: records[index].value, headers: headers)
         }
         return ByteSlice(try encoder.finish())
     }
