@@ -21,6 +21,8 @@ let package = Package(
         // 1.16: tests implement LogHandler.log(event:), which replaced the (now deprecated) per-argument form.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        // KafkaConsumer (and later KafkaProducer) are Services a ServiceGroup can run and shut down.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // Wire codecs: primitives, messages, record formats. No I/O, no dependencies.
@@ -43,7 +45,7 @@ let package = Package(
         .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
 
         // Cluster client, producer, consumer and groups: policy over the transport.
-        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
 
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
@@ -63,7 +65,8 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",
+                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
