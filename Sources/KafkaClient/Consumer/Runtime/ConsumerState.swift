@@ -248,6 +248,12 @@ struct ConsumerState: Sendable {
                     if enablePartitionEOF { emit(.endOfPartition(tp, offset: offset), effects: &effects) }
                 }
             }
+            // An end marker right behind the last chunk handed out is reached with it (the
+            // application may never ask again).
+            if !chunks.isEmpty, case let .endOfPartition(offset)? = runtime.first {
+                _ = runtime.popFirst()
+                if enablePartitionEOF { emit(.endOfPartition(tp, offset: offset), effects: &effects) }
+            }
             partitions[tp] = runtime
             requeue(tp)
             if let last = chunks.last {
