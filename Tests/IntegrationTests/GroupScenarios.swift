@@ -20,7 +20,7 @@ final class KcatMember: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: kcat)
         process.arguments = ["-b", bootstrap, "-G", group, "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
                              "-X", "auto.offset.reset=earliest", "-X", "auto.commit.interval.ms=200",
-                             "-X", "partition.assignment.strategy=range", "-f", "%p:%o\\n", topic]
+                             "-X", "partition.assignment.strategy=range", "-u", "-f", "%p:%o\\n", topic]
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
