@@ -10,6 +10,11 @@ import PackageDescription
 /// table shows n/a for Swafka.
 let swafkaClientAvailable = false
 
+/// The consumer side alone (issue 5): `KafkaConsumer` is in the `KafkaClient` product, so
+/// swafka-bench compiles its consume loop (`SWAFKA_CONSUMER`, Sources/swafka-bench/SwafkaRun+Consumer.swift).
+let swafkaConsumerAvailable = true
+let linksKafkaClient = swafkaClientAvailable || swafkaConsumerAvailable
+
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -21,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(name: "Swafka", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .executableTarget(
@@ -39,11 +45,13 @@ let package = Package(
         // the same command line, the same JSON line. Run through ../run-peer-comparison.sh.
         .executableTarget(
             name: "swafka-bench",
-            dependencies: swafkaClientAvailable
-                ? [.product(name: "KafkaClient", package: "Swafka"), .product(name: "KafkaWire", package: "Swafka")]
+            dependencies: linksKafkaClient
+                ? [.product(name: "KafkaClient", package: "Swafka"), .product(name: "KafkaWire", package: "Swafka"),
+                   .product(name: "Logging", package: "swift-log")]
                 : [],
             path: "Sources/swafka-bench",
             swiftSettings: strictSettings + (swafkaClientAvailable ? [.define("SWAFKA_CLIENT")] : [])
+                + (swafkaConsumerAvailable ? [.define("SWAFKA_CONSUMER")] : [])
         ),
     ]
 )

@@ -126,7 +126,13 @@ public final class BrokerConnection: Sendable {
         }
         do {
             result = try socket.startConnect(to: target)
-            core.withLock { $0.socket = socket }
+            // Registered for writability (the connect completes with it): say so, or the first
+            // flush, finding nothing queued, would never turn the interest off and the loop
+            // would wake for EPOLLOUT forever.
+            core.withLock { core in
+                core.socket = socket
+                core.wantsWritable = true
+            }
             try loop.register(fd: socket.fd, handler: self, writable: true)
         } catch {
             core.withLock { core in if core.socket?.fd == socket.fd { core.socket = nil } }

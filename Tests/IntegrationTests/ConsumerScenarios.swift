@@ -151,4 +151,53 @@ enum ConsumerScenarios {
             print("[\(peer)] \(count) messages in \(batchCount) batches")
         }
     }
+
+    /// A slow reader with a lot of data in the topic: the fetched bytes waiting in the consumer
+    /// stay under `queued.max.messages.kbytes` plus one fetch answer. The issue asks for 1 GB in
+    /// the topic; Tansu keeps everything in memory on this shared 2-core machine, so this writes
+    /// `megabytes` (200 MB by default): 20 times the bound, far more than it could hold.
+    static func slowReader(_ bootstrap: String, peer: String, megabytes: Int = 200) async throws {
+        let topic = ClusterScenarios.uniqueName("swafka-it-slow")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 2)
+        let size = 1000
+        let perPartition = megabytes * 1_000_000 / size / 2
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(topic).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let line = String(repeating: "x", count: size - 1) + "\n"
+        try Data(String(repeating: line, count: perPartition).utf8).write(to: file)
+        guard let kcat = ConsumerTests.kcat else { throw TestBedMissing(name: "SWAFKA_TESTBED_KCAT") }
+        for p in 0..<2 {
+            let result = try ConsumerTests.run(kcat, ["-b", bootstrap, "-P", "-t", topic, "-p", String(p), "-l", file.path,
+                                                      "-X", "linger.ms=50", "-X", "batch.size=1000000"])
+            guard result.status == 0 else { throw ProcessFailed(command: "kcat -P -l", status: result.status, output: result.output) }
+        }
+        let boundKiB = 8192
+        let configuration = try ConsumerTests.configuration(bootstrap, group: nil, [
+            "queued.max.messages.kbytes": String(boundKiB), "max.partition.fetch.bytes": "1048576", "fetch.max.bytes": "4194304",
+        ])
+        try await ConsumerTests.withConsumer(configuration) { consumer in
+            try consumer.assign((0..<2).map { TopicPartition(topic, Int32($0)) }, from: .earliest)
+            var iterator = consumer.messages.makeAsyncIterator()
+            var read = 0
+            var samples: [Int] = []
+            // About 3 s of a reader doing 5,000 messages per second: 15 MB read of 200 MB.
+            let deadline = ContinuousClock.now + .seconds(3)
+            while ContinuousClock.now < deadline, try await iterator.next() != nil {
+                read += 1
+                if read % 50 == 0 {
+                    samples.append(consumer.bufferedBytes)
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            let bound = boundKiB * 1024
+            // A fetch is sent only while the buffers hold less than the bound, and Tansu answers
+            // about 5 MB per partition whatever the limit: the bound plus one answer of two partitions.
+            let slack = 2 * 6 * 1_048_576
+            let most = consumer.maxBufferedBytesSeen
+            print("[\(peer)] slow reader: \(read) messages read, buffered at most \(most) bytes (bound \(bound)), samples max \(samples.max() ?? 0), \(megabytes) MB in the topic")
+            #expect(read > 1000)
+            #expect(most <= bound + slack, "[\(peer)] buffered \(most) bytes with a bound of \(bound)")
+            #expect(most < megabytes * 1_000_000 / 4, "[\(peer)] the consumer must not pull the topic in")
+        }
+    }
 }

@@ -121,7 +121,7 @@ enum ConsumerTests {
     /// Runs `body` with a running consumer, closing it afterwards.
     static func withConsumer<T: Sendable>(_ configuration: KafkaConsumerConfiguration,
                                           _ body: (KafkaConsumer) async throws -> T) async throws -> T {
-        try await withKafkaConsumer(configuration: configuration) { consumer in try await body(consumer) }
+        try await withKafkaConsumer(configuration: configuration, logger: ClusterScenarios.logger) { consumer in try await body(consumer) }
     }
 }
 

@@ -44,6 +44,12 @@ extension KafkaConsumer {
             }
             let now = ContinuousClock.now
             let round = state.withLock { state in planRound(&state, metadata: metadata, now: now) }
+            if round.fetches.isEmpty, cluster.observer.isEnabled(.fetch) {
+                let positions = state.withLock { state in
+                    state.tracker.assigned.map { "\($0)@\(String(describing: state.tracker[$0]?.position))" }.joined(separator: ",")
+                }
+                debug(.fetch, "nothing to fetch now: \(positions); next wake \(String(describing: round.nextWake))")
+            }
             for fetch in round.fetches {
                 debug(.fetch, "fetching \(fetch.targets.map { "\($0.partition)@\($0.fetchOffset)" }.joined(separator: ",")) from broker \(fetch.broker)")
                 enqueue { await self.performFetch(fetch) }

@@ -39,7 +39,9 @@ public final class KafkaConsumer: Sendable {
     let state: Mutex<ConsumerState>
     /// Bumped whenever records already handed to an iterator may have become stale (seek,
     /// revocation, loss, close): iterators compare it on every message, without the lock.
-    let invalidations = Atomic<UInt64>(0)
+    @usableFromInline let invalidations = Atomic<UInt64>(0)
+    /// The highest ListOffsets version to use (0: none); 3 once a broker's v4+ answer had stray bytes.
+    let listOffsetsVersionCap = Atomic<Int16>(0)
     let driverSignal = WakeSignal()
     let groupSignal = WakeSignal()
     let closedSignal = ClosedSignal()

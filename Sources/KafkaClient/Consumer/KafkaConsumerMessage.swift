@@ -40,7 +40,7 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         self.leaderEpoch = leaderEpoch
     }
 
-    @inline(__always)
+    @inlinable
     init(_ record: FetchedRecord, _ partition: TopicPartition) {
         topicPartition = partition
         offset = record.offset

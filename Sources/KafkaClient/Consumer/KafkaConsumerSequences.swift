@@ -19,24 +19,40 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
 
     /// Iterates the messages.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let consumer: KafkaConsumer
-        let id: UInt64
-        let progress = IteratorProgress()
+        @usableFromInline let consumer: KafkaConsumer
+        @usableFromInline let id: UInt64
+        @usableFromInline let progress = IteratorProgress()
         // The chunk being handed out, unpacked so the per-message path copies nothing.
-        var records: FetchedRecords?
-        var partition = TopicPartition("", 0)
-        var epoch: UInt64 = 0
-        var index = 0
-        var end = 0
-        var handedOut = 0
-        var seenInvalidations: UInt64 = 0
+        @usableFromInline var records: FetchedRecords?
+        @usableFromInline var partition = TopicPartition("", 0)
+        @usableFromInline var epoch: UInt64 = 0
+        @usableFromInline var index = 0
+        @usableFromInline var end = 0
+        @usableFromInline var handedOut = 0
+        @usableFromInline var seenInvalidations: UInt64 = 0
 
         init(consumer: KafkaConsumer, id: UInt64) {
             self.consumer = consumer
             self.id = id
         }
 
+        /// The next message. Inlinable so the common case (the current chunk has more, nothing
+        /// was invalidated) costs no async frame of its own in the caller's loop.
+        @inlinable
         public mutating func next() async throws -> KafkaConsumerMessage? {
+            if index < end, let records, consumer.invalidations.load(ordering: .relaxed) == seenInvalidations {
+                let record = records[index]
+                index += 1
+                handedOut += 1
+                progress.lastReturned.store(record.offset, ordering: .relaxed)
+                return KafkaConsumerMessage(record, partition)
+            }
+            return try await nextSlowly()
+        }
+
+        /// The next message when the chunk is used up or may have become stale.
+        @usableFromInline
+        mutating func nextSlowly() async throws -> KafkaConsumerMessage? {
             while true {
                 if index < end, let records {
                     if consumer.invalidations.load(ordering: .relaxed) != seenInvalidations {
@@ -58,16 +74,15 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
                                 lastOffset: progress.lastReturned.load(ordering: .relaxed), count: handedOut)
                 records = nil
                 end = 0
-                guard let (chunks, seen) = try await consumer.nextChunks(reader: id, previous: previous, limit: 1,
-                                                                         progress: progress),
-                      let chunk = chunks.first else { return nil }
+                guard let taken = try await consumer.nextChunks(reader: id, previous: previous, limit: 1, progress: progress),
+                      let chunk = taken.0.first else { return nil }
                 records = chunk.records
                 partition = chunk.partition
                 epoch = chunk.epoch
                 index = chunk.start
                 end = chunk.records.count
                 handedOut = 0
-                seenInvalidations = seen
+                seenInvalidations = taken.1
             }
         }
     }
@@ -104,9 +119,10 @@ public struct KafkaConsumerBatches: AsyncSequence, Sendable {
             while true {
                 let handedOut = previous
                 previous = nil
-                guard let (chunks, _) = try await consumer.nextChunks(reader: id, previous: handedOut, limit: maxMessages,
-                                                                      progress: progress),
-                      let first = chunks.first else { return nil }
+                guard let taken = try await consumer.nextChunks(reader: id, previous: handedOut, limit: maxMessages,
+                                                                progress: progress),
+                      let first = taken.0.first else { return nil }
+                let chunks = taken.0
                 var messages: [KafkaConsumerMessage] = []
                 messages.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
                 for chunk in chunks {

@@ -57,9 +57,12 @@ struct PartitionRuntime: Sendable {
 }
 
 /// What an iterator last handed out, for `enable.auto.offset.store` at revocation and close.
+@usableFromInline
 final class IteratorProgress: Sendable {
     /// The offset of the last message handed out from the current chunk, or -1.
-    let lastReturned = Atomic<Int64>(-1)
+    @usableFromInline let lastReturned = Atomic<Int64>(-1)
+
+    @usableFromInline init() {}
 }
 
 /// Work to do once the consumer's lock is released.
