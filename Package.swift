@@ -25,7 +25,7 @@ let package = Package(
         // 1.16: tests implement LogHandler.log(event:), which replaced the (now deprecated) per-argument form.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
-        // KafkaProducer (and later KafkaConsumer) run as lifecycle Services.
+        // KafkaProducer and KafkaConsumer run as lifecycle Services.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [

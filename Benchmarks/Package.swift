@@ -8,7 +8,7 @@ import PackageDescription
 /// (`SWAFKA_PRODUCER`, `SWAFKA_CONSUMER`) against the main package's `KafkaClient` product. A client
 /// switched off prints a "not available" record and the peer comparison table shows n/a for it.
 let swafkaProducerAvailable = true
-let swafkaConsumerAvailable = false
+let swafkaConsumerAvailable = true
 let swafkaClientAvailable = swafkaProducerAvailable || swafkaConsumerAvailable
 
 let strictSettings: [SwiftSetting] = [
@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(name: "Swafka", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .executableTarget(
@@ -41,7 +42,8 @@ let package = Package(
         .executableTarget(
             name: "swafka-bench",
             dependencies: swafkaClientAvailable
-                ? [.product(name: "KafkaClient", package: "Swafka"), .product(name: "KafkaWire", package: "Swafka")]
+                ? [.product(name: "KafkaClient", package: "Swafka"), .product(name: "KafkaWire", package: "Swafka"),
+                   .product(name: "Logging", package: "swift-log")]
                 : [],
             path: "Sources/swafka-bench",
             swiftSettings: strictSettings

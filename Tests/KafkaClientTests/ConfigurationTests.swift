@@ -173,7 +173,8 @@ struct ConfigurationTests {
     @Test func debugContextsParseLibrdkafkaNames() throws {
         #expect(try DebugContexts(parsing: "protocol,broker") == [.protocol, .broker])
         #expect(try DebugContexts(parsing: "all") == .all)
-        #expect(try DebugContexts(parsing: "cgrp,fetch") == [])
+        #expect(try DebugContexts(parsing: "cgrp,fetch") == [.cgrp, .fetch])
+        #expect(try DebugContexts(parsing: "queue,msg") == [])
         #expect(try DebugContexts(parsing: " Protocol ") == .protocol)
         #expect(DebugContexts([.metadata, .admin]).description == "metadata,admin")
         #expect(throws: ConfigurationValueError.self) { try DebugContexts(parsing: "bogus") }

@@ -93,30 +93,3 @@ extension SwafkaRun {
     }
 }
 #endif
-
-#if SWAFKA_CONSUMER
-extension SwafkaRun {
-    static func consume(_ options: Options) async throws -> Measurement {
-        let configuration = try KafkaConsumerConfiguration(properties: properties(options, [
-            "group.id": "swafka-bench-\(getpid())", "enable.auto.commit": "false", "auto.offset.reset": "earliest",
-        ]))
-        return try await withKafkaConsumer(configuration: configuration) { consumer in
-            let partitions = try await consumer.partitionCount(of: options.topic)
-            guard options.partitions == 0 || partitions == options.partitions else {
-                throw BenchError("topic \(options.topic) has \(partitions) partitions, expected \(options.partitions)")
-            }
-            var count = 0, bytes = 0
-            let start = Snapshot.now()
-            try await consumer.assign((0..<partitions).map { TopicPartition(topic: options.topic, partition: Int32($0)) },
-                                      from: .earliest)
-            for try await message in consumer.messages {
-                count += 1
-                bytes += message.value?.count ?? 0
-                if count == options.messages { break }
-            }
-            let end = Snapshot.now()
-            return Measurement(partitions: partitions, messages: count, bytes: bytes, start: start, end: end, errors: 0)
-        }
-    }
-}
-#endif

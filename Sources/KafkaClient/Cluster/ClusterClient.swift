@@ -234,13 +234,24 @@ public final class ClusterClient: Sendable {
 
     /// Sends once to a resolved broker: picks the version, builds, sends, records metrics. A
     /// transport failure drops the connection from the pool.
+    ///
+    /// `maxVersion` caps the version (the consumer's Fetch stays at v12 while a topic id is
+    /// unknown); `requestTimeout` replaces `request.timeout.ms` for this request (a JoinGroup the
+    /// coordinator may hold for the whole rebalance timeout).
     func sendOnce<Request: KafkaRequest>(to broker: ResolvedBroker, deadline: ContinuousClock.Instant,
+                                         maxVersion: Int16? = nil, requestTimeout: Duration? = nil,
                                          _ build: (Int16) throws -> Request) async throws(KafkaClientError) -> Request.Response {
         let channel = try await pool.channel(for: broker.key, address: broker.address, deadline: deadline)
-        let version: Int16
+        var version: Int16
         do {
             guard let versions = channel.apiVersions else { throw TransportError.shutDown }
             version = try versions.version(for: Request.self)
+            if let maxVersion, maxVersion < version {
+                guard let theirs = versions.ranges[Request.apiKey], theirs.contains(maxVersion) else {
+                    throw KafkaClientError.unsupported("\(Request.apiKey.name) v\(maxVersion) or lower is needed; the broker offers \(versions.ranges[Request.apiKey].map { "v\($0.lowerBound)-\($0.upperBound)" } ?? "none")")
+                }
+                version = maxVersion
+            }
         } catch {
             throw KafkaClientError(error)
         }
@@ -251,7 +262,7 @@ public final class ClusterClient: Sendable {
             throw KafkaClientError(error)
         }
         let remaining = deadline - .now
-        let timeout = max(.milliseconds(1), min(configuration.requestTimeout, remaining))
+        let timeout = max(.milliseconds(1), min(requestTimeout ?? configuration.requestTimeout, remaining))
         let started = ContinuousClock.now
         do {
             let response = try await channel.send(request, version: version, timeout: timeout)

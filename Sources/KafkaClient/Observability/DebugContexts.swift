@@ -16,13 +16,19 @@ public struct DebugContexts: OptionSet, Sendable, Hashable, CustomStringConverti
     public static let metadata = DebugContexts(rawValue: 1 << 2)
     /// Admin operations.
     public static let admin = DebugContexts(rawValue: 1 << 3)
+    /// Consumer group membership: coordinator, joins, syncs, heartbeats, rebalances, commits.
+    public static let cgrp = DebugContexts(rawValue: 1 << 8)
+    /// Fetch planning, sessions and responses.
+    public static let fetch = DebugContexts(rawValue: 1 << 9)
+    /// The consumer's lifecycle, assignments and positions.
+    public static let consumer = DebugContexts(rawValue: 1 << 10)
 
     /// Every name librdkafka accepts, in its order, with the bit it maps to (0 for contexts without one yet).
     static let table: [(name: String, bits: UInt32)] = [
         ("generic", 0), ("broker", DebugContexts.broker.rawValue), ("topic", 0),
         ("metadata", DebugContexts.metadata.rawValue), ("feature", 0), ("queue", 0), ("msg", 0),
-        ("protocol", DebugContexts.protocol.rawValue), ("cgrp", 0), ("security", 0), ("fetch", 0),
-        ("interceptor", 0), ("plugin", 0), ("consumer", 0), ("admin", DebugContexts.admin.rawValue), ("eos", 0),
+        ("protocol", DebugContexts.protocol.rawValue), ("cgrp", DebugContexts.cgrp.rawValue), ("security", 0),
+        ("fetch", DebugContexts.fetch.rawValue), ("interceptor", 0), ("plugin", 0), ("consumer", DebugContexts.consumer.rawValue), ("admin", DebugContexts.admin.rawValue), ("eos", 0),
         ("mock", 0), ("assignor", 0), ("conf", 0), ("telemetry", 0), ("all", UInt32.max),
     ]
 
@@ -49,7 +55,8 @@ public struct DebugContexts: OptionSet, Sendable, Hashable, CustomStringConverti
     /// The contexts this client uses, comma-separated (`all` when every bit is set).
     public var description: String {
         if self == .all { return "all" }
-        return [("protocol", DebugContexts.protocol), ("broker", .broker), ("metadata", .metadata), ("admin", .admin)]
+        return [("protocol", DebugContexts.protocol), ("broker", .broker), ("metadata", .metadata), ("admin", .admin),
+         ("cgrp", .cgrp), ("fetch", .fetch), ("consumer", .consumer)]
             .filter { contains($0.1) }.map(\.0).joined(separator: ",")
     }
 }

@@ -34,6 +34,8 @@ final class FakeCluster: BrokerConnector {
         var injected: [ApiKey: [ErrorCode]] = [:]
         /// Suspends Metadata answers until released (for coalescing tests).
         var holdMetadata = false
+        /// Answers Fetch requests (request, version, broker id), when set.
+        var fetch: (@Sendable (FetchRequest, Int16, Int32) -> FetchResponse)?
     }
 
     struct Sent: Sendable {
@@ -198,6 +200,9 @@ final class FakeCluster: BrokerConnector {
                 }
             }
             return CreateTopicsResponse(topics: results)
+        case let request as FetchRequest:
+            guard let fetch = model.fetch else { break }
+            return fetch(request, version, node)
         case let request as DescribeGroupsRequest:
             return DescribeGroupsResponse(groups: request.groups.map { id in
                 if let injected { return .init(errorCode: injected, groupID: id) }
@@ -205,8 +210,9 @@ final class FakeCluster: BrokerConnector {
                 return .init(groupID: id, groupState: "Empty", protocolType: "consumer")
             })
         default:
-            throw TransportError.connectionClosed(BrokerAddress(host: "fake", port: 1), reason: "no fake answer for \(type(of: request))")
+            break
         }
+        throw TransportError.connectionClosed(BrokerAddress(host: "fake", port: 1), reason: "no fake answer for \(type(of: request))")
     }
 }
 

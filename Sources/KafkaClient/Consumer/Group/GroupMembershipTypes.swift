@@ -30,8 +30,12 @@ public struct GroupMembershipConfiguration: Sendable {
         self.groupInstanceID = groupInstanceID
     }
 
-    /// `rebalance.timeout.ms`: how long the coordinator waits for every member to rejoin.
-    public var rebalanceTimeout: Duration { maxPollInterval }
+    /// `rebalance.timeout.ms` when set apart from `max.poll.interval.ms`, else nil.
+    public var rebalanceTimeoutOverride: Duration?
+
+    /// `rebalance.timeout.ms`: how long the coordinator waits for every member to rejoin
+    /// (`max.poll.interval.ms` unless set apart).
+    public var rebalanceTimeout: Duration { rebalanceTimeoutOverride ?? maxPollInterval }
 
     /// How long a JoinGroup may take: the coordinator holds it for up to the rebalance timeout,
     /// plus the Java client's 5-second allowance for the trip.
