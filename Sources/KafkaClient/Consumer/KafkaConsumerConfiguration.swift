@@ -288,17 +288,6 @@ extension KafkaConsumerConfiguration: PropertyConfigurable {
 }
 
 extension ConfigurationProperty {
-    /// This property applied to the `Part` of a larger configuration at `keyPath` (the client
-    /// settings inside a producer's or consumer's configuration).
-    fileprivate func lifted<Whole>(_ keyPath: any WritableKeyPath<Whole, Configuration> & Sendable) -> ConfigurationProperty<Whole> {
-        let parse = self.parse
-        let render = self.render
-        return ConfigurationProperty<Whole>(
-            name, aliases: aliases, isSensitive: isSensitive, documentation: documentation,
-            parse: { whole, text throws(ConfigurationValueError) in try parse(&whole[keyPath: keyPath], text) },
-            render: { render($0[keyPath: keyPath]) })
-    }
-
     /// A string setting where an empty value means unset (nil).
     fileprivate static func optionalString(
         _ name: String, aliases: [String] = [], _ keyPath: any WritableKeyPath<Configuration, String?> & Sendable,
