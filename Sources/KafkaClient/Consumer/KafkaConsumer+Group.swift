@@ -42,7 +42,11 @@ extension KafkaConsumer {
                     state.nextPatternRefresh = now + (configuration.client.metadataMaxAge ?? .seconds(300))
                 }
                 var deadlines = [state.heartbeatDeadline, state.retryDeadline, state.nextPatternRefresh].compactMap { $0 }
-                if state.autoCommit.uncommittedCount > 0, let due = state.autoCommit.nextDeadline { deadlines.append(due) }
+                // Only while a commit can start: closing, or with one in flight, a due interval is
+                // in the past and would turn this loop into a spin that never suspends (holding a
+                // cooperative thread the close sequence itself needs).
+                if state.lifecycle == .running, !state.autoCommitInFlight, state.autoCommit.uncommittedCount > 0,
+                   let due = state.autoCommit.nextDeadline { deadlines.append(due) }
                 if !state.readers.isEmpty, state.membership != nil { deadlines.append(now + .seconds(1)) }
                 return (false, actions, deadlines.min())
             }

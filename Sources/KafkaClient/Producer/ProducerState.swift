@@ -239,12 +239,20 @@ final class SenderWakeup: Sendable {
 
     /// Waits for a signal (consuming it), the deadline, or cancellation.
     func wait(until deadline: ContinuousClock.Instant?) async {
-        if state.withLock({ state in defer { state.signalled = false }; return state.signalled }) { return }
+        // Returning at once still yields: a sender loop that never suspends would hold one of
+        // the cooperative pool's few threads (one per core) away from the tasks it waits on.
+        if state.withLock({ state in defer { state.signalled = false }; return state.signalled }) {
+            await Task.yield()
+            return
+        }
         guard let deadline else {
             await wait()
             return
         }
-        guard deadline > .now else { return }
+        guard deadline > .now else {
+            await Task.yield()
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
             group.addTask { await self.wait() }

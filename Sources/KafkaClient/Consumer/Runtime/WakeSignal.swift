@@ -24,13 +24,22 @@ final class WakeSignal: Sendable {
     }
 
     /// Returns when signalled (consuming the signal), at `deadline` (nil: none), or on cancellation.
+    /// Returning at once still yields, so a loop whose deadline is already due lets other tasks
+    /// run (the cooperative pool has as many threads as cores: two loops that never suspend can
+    /// starve everything else).
     func wait(until deadline: ContinuousClock.Instant?) async {
-        if state.withLock({ state in defer { state.pending = false }; return state.pending }) { return }
+        if state.withLock({ state in defer { state.pending = false }; return state.pending }) {
+            await Task.yield()
+            return
+        }
         guard let deadline else {
             await waitForSignal()
             return
         }
-        if deadline <= .now { return }
+        if deadline <= .now {
+            await Task.yield()
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }
             group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
