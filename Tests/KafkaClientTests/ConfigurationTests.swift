@@ -1,5 +1,6 @@
 @testable import KafkaClient
 import KafkaTransport
+import KafkaWire
 import Testing
 
 @Suite("Client configuration")
@@ -55,6 +56,16 @@ struct ConfigurationTests {
             socket.sendBufferSize = 65536
             return socket
         }())
+    }
+
+    @Test func apiVersionCapsParseByNameAndRenderBack() throws {
+        let configuration = try ClientConfiguration(properties: ["bootstrap.servers": "a:1",
+                                                                 "api.version.max": "listoffsets=3, Fetch = 12"])
+        #expect(configuration.apiVersionCaps == [.listOffsets: 3, .fetch: 12])
+        #expect(configuration.settings().first { $0.name == "api.version.max" }?.value == "Fetch=12,ListOffsets=3")
+        #expect(failure(["bootstrap.servers": "a:1", "api.version.max": "Nope=3"])?.setting == "api.version.max")
+        #expect(failure(["bootstrap.servers": "a:1", "api.version.max": "Fetch=-1"])?.setting == "api.version.max")
+        #expect(failure(["bootstrap.servers": "a:1", "api.version.max": "Fetch"])?.setting == "api.version.max")
     }
 
     @Test func aliasesNameTheSameSettings() throws {

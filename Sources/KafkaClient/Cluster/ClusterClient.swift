@@ -246,7 +246,8 @@ public final class ClusterClient: Sendable {
         do {
             guard let versions = channel.apiVersions else { throw TransportError.shutDown }
             version = try versions.version(for: Request.self)
-            if let maxVersion, maxVersion < version {
+            if let maxVersion = [maxVersion, configuration.apiVersionCaps[Request.apiKey]].compactMap({ $0 }).min(),
+               maxVersion < version {
                 guard let theirs = versions.ranges[Request.apiKey], theirs.contains(maxVersion) else {
                     throw KafkaClientError.unsupported("\(Request.apiKey.name) v\(maxVersion) or lower is needed; the broker offers \(versions.ranges[Request.apiKey].map { "v\($0.lowerBound)-\($0.upperBound)" } ?? "none")")
                 }

@@ -1,4 +1,5 @@
 import KafkaTransport
+import KafkaWire
 
 /// The settings every Kafka client (admin, producer, consumer) shares: where the cluster is, and how
 /// to talk to it.
@@ -51,6 +52,10 @@ public struct ClientConfiguration: Sendable, Equatable {
     public var allowAutoCreateTopics: Bool = false
     /// `debug`: which debug contexts log (`protocol` traces every request and response).
     public var debug: DebugContexts = []
+    /// `api.version.max` (Swafka's own): the highest version to use per API, below what the broker
+    /// and this client negotiate. For working around a broker that answers some version wrongly;
+    /// empty by default.
+    public var apiVersionCaps: [ApiKey: Int16] = [:]
 
     /// A configuration for the cluster at `bootstrapServers`, every other setting at its default.
     public init(bootstrapServers: [BrokerAddress]) {
@@ -193,7 +198,38 @@ extension ClientConfiguration: PropertyConfigurable {
                 configuration.debug = try DebugContexts(parsing: text)
             },
             render: { $0.debug.description }),
+        ConfigurationProperty(
+            "api.version.max",
+            documentation: "Comma-separated Api=version caps (e.g. ListOffsets=3): requests of that API never use a higher version than the cap, whatever the broker offers. Swafka's own; for a broker that answers some version wrongly. Empty: none.",
+            parse: { configuration, text throws(ConfigurationValueError) in
+                configuration.apiVersionCaps = try parseApiVersionCaps(text)
+            },
+            render: { caps in
+                caps.apiVersionCaps.sorted { $0.key.rawValue < $1.key.rawValue }
+                    .map { "\($0.key.name)=\($0.value)" }.joined(separator: ",")
+            }),
     ]
+}
+
+/// Parses `Name=version,Name=version` (names as the spec's, case-insensitive, or the numeric key).
+func parseApiVersionCaps(_ text: String) throws(ConfigurationValueError) -> [ApiKey: Int16] {
+    var caps: [ApiKey: Int16] = [:]
+    for item in text.split(separator: ",") {
+        let parts = item.split(separator: "=", omittingEmptySubsequences: false)
+        let name = parts.first.map(trimmedOfSpaces) ?? ""
+        guard parts.count == 2, let entry = MessageRegistry.entry(named: name) else {
+            throw ConfigurationValueError("expected Api=version with a known API name, got \"\(item)\"")
+        }
+        guard let version = Int16(trimmedOfSpaces(parts[1])), version >= 0 else {
+            throw ConfigurationValueError("expected a version number >= 0 for \(entry.name), got \"\(parts[1])\"")
+        }
+        caps[entry.apiKey] = version
+    }
+    return caps
+}
+
+private func trimmedOfSpaces(_ text: Substring) -> String {
+    String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
 }
 
 /// Parses `host:port,host:port` (`[v6]:port`; a missing port is 9092, as librdkafka allows).

@@ -265,15 +265,6 @@ extension KafkaConsumer {
         }
     }
 
-    /// A ListOffsets v4+ answer with bytes left over after a complete body: librdkafka 2.0.2's mock
-    /// broker writes 4 stray bytes after them (Fixtures/README.md).
-    static func isTrailingBytesQuirk(_ error: KafkaClientError) -> Bool {
-        guard case let .transport(transport) = error,
-              case let TransportError.malformedResponse(api, version, _, decoding, _) = transport,
-              api == .listOffsets, version > 3, case .trailingBytes = decoding.kind else { return false }
-        return true
-    }
-
     /// One ListOffsets per partition leader (one attempt; failures are retried by the caller).
     func listOffsets(_ specs: [TopicPartition: OffsetSpec]) async throws(KafkaClientError)
         -> [TopicPartition: Result<ListedOffset, KafkaClientError>] {
@@ -291,24 +282,13 @@ extension KafkaConsumer {
         let isolationLevel = configuration.isolationLevel
         for (leader, partitions) in byLeader.sorted(by: { $0.key < $1.key }) {
             var usedVersion: Int16 = 0
-            func attempt(maxVersion: Int16?) async throws(KafkaClientError) -> ListOffsetsResponse {
+            do throws(KafkaClientError) {
                 let deadline = ContinuousClock.now + configuration.client.requestTimeout
                 let broker = try await cluster.resolve(.broker(leader), deadline: deadline)
-                return try await cluster.sendOnce(to: broker, deadline: deadline, maxVersion: maxVersion) { version in
+                let response = try await cluster.sendOnce(to: broker, deadline: deadline) { version in
                     usedVersion = version
                     return try KafkaAdminClient.listOffsetsRequest(partitions, specs: specs, epochs: [:],
                                                                   isolationLevel: isolationLevel, version: version)
-                }
-            }
-            do throws(KafkaClientError) {
-                let response: ListOffsetsResponse
-                do throws(KafkaClientError) {
-                    response = try await attempt(maxVersion: listOffsetsVersionCap.load(ordering: .relaxed).nonZero)
-                } catch {
-                    guard Self.isTrailingBytesQuirk(error) else { throw error }
-                    // librdkafka 2.0.2's mock writes 4 stray bytes after ListOffsets v4+ answers.
-                    listOffsetsVersionCap.store(3, ordering: .relaxed)
-                    response = try await attempt(maxVersion: 3)
                 }
                 for topic in response.topics {
                     for answer in topic.partitions {
@@ -366,9 +346,4 @@ extension KafkaConsumer {
             retryLater(.listOffsets(specs))
         }
     }
-}
-
-extension Int16 {
-    /// nil for 0 (no cap).
-    var nonZero: Int16? { self == 0 ? nil : self }
 }

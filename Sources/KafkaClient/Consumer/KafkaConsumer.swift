@@ -40,8 +40,6 @@ public final class KafkaConsumer: Sendable {
     /// Bumped whenever records already handed to an iterator may have become stale (seek,
     /// revocation, loss, close): iterators compare it on every message, without the lock.
     @usableFromInline let invalidations = Atomic<UInt64>(0)
-    /// The highest ListOffsets version to use (0: none); 3 once a broker's v4+ answer had stray bytes.
-    let listOffsetsVersionCap = Atomic<Int16>(0)
     let driverSignal = WakeSignal()
     let groupSignal = WakeSignal()
     let closedSignal = ClosedSignal()
