@@ -35,7 +35,8 @@ echo "== swafka-tour"
 "$bin/swafka-tour" "$SWAFKA_TANSU_BOOTSTRAP"
 
 echo "== swafka-example: the shop (Examples/Shop)"
-printf 'kafka.hosts=%s\n' "$SWAFKA_TANSU_BOOTSTRAP" >"$work/shop.properties"
+# Tansu creates the shop's topics when a Metadata request allows it (our clients do not by default).
+printf 'kafka.hosts=%s\nclient.allow.auto.create.topics=true\n' "$SWAFKA_TANSU_BOOTSTRAP" >"$work/shop.properties"
 export SWAFKA_BOOT_FILE="$work/shop.properties" SWAFKA_ENV=development
 shop() { "$bin/swafka-example" "$@"; }
 shop routes

@@ -22,7 +22,7 @@ import Synchronization
 ///     static func main() async { await SwafkaCommand.main(app: ShopApp.self) }
 /// }
 /// ```
-public protocol SwafkaApplication {
+public protocol SwafkaApplication: SendableMetatype {
     /// Builds the app: setup, configurators, routes. Called once per command, before `boot()`.
     static func makeApp(_ context: SwafkaAppContext) throws -> SwafkaApp
 }
@@ -136,12 +136,21 @@ public struct BootSettings: Sendable, Hashable {
     }
 
     /// Every setting as `key: value` lines, sorted, secrets shown as `[redacted]`: a `client.`
-    /// setting the Kafka client marks sensitive, or any key naming a password, secret, token or
-    /// credential.
+    /// setting the Kafka client marks sensitive, any key naming a password, secret, token or
+    /// credential, and the `user:password` before an `@` in any value.
     public func redactedLines() -> [String] {
         values.keys.sorted().map { key in
-            "\(key): \(Self.isSecret(key) ? redactedValue : values[key] ?? "")"
+            "\(key): \(Self.isSecret(key) ? redactedValue : Self.redactingUserInfo(values[key] ?? ""))"
         }
+    }
+
+    /// `value` with the `user:password@` of each comma-separated item (`alice:pw@host:9092`)
+    /// replaced by `[redacted]@`; items without a colon before the `@` (an e-mail address) are kept.
+    public static func redactingUserInfo(_ value: String) -> String {
+        value.split(separator: ",", omittingEmptySubsequences: false).map { item -> String in
+            guard let at = item.lastIndex(of: "@"), item[..<at].contains(":") else { return String(item) }
+            return "\(redactedValue)\(item[at...])"
+        }.joined(separator: ",")
     }
 
     /// Whether the value of `key` must never be printed.

@@ -23,7 +23,7 @@ public enum ConsoleInput: Sendable, Hashable {
     case nothing
 
     /// What the console prints for `help`.
-    public static let help = """
+    public static let helpText = """
         Console commands:
           produce [-k KEY] TOPIC VALUE   produce VALUE (the rest of the line, verbatim) to TOPIC
           peek TOPIC [N]                 print the last N messages (default 5) of each partition of TOPIC
@@ -93,12 +93,15 @@ public enum ConsoleInput: Sendable, Hashable {
 public enum ConsoleError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The line does not parse: why.
     case invalid(String)
+    /// Lines of `console -e` failed (each was reported as it failed).
+    case linesFailed(Int)
     /// `peek` did not reach the end of every partition in time.
     case peekTimedOut(topic: String, Duration)
 
     public var description: String {
         switch self {
         case let .invalid(why): why
+        case let .linesFailed(count): "\(count) console command\(count == 1 ? "" : "s") failed"
         case let .peekTimedOut(topic, limit): "peek \(topic): the end of every partition was not reached within \(limit)"
         }
     }
@@ -144,7 +147,7 @@ public struct ConsoleSession: Sendable {
     /// Reads lines with `prompt` until `quit` or the end of input; a failing line is reported and
     /// the prompt goes on.
     public func interact(prompt: String, readLine: @Sendable () -> String?) async throws {
-        output.out("\(ConsoleInput.help)\n")
+        output.out("\(ConsoleInput.helpText)\n")
         try await withProducer { producer in
             while true {
                 output.out(prompt)
@@ -158,20 +161,20 @@ public struct ConsoleSession: Sendable {
     }
 
     /// Runs `lines` in order (`console -e ...`); a failing line is reported, the rest still run,
-    /// and the first failure is thrown at the end so the exit status shows it.
+    /// and `ConsoleError.linesFailed` is thrown at the end so the exit status shows it.
     public func run(lines: [String]) async throws {
-        var firstFailure: (any Error)?
+        var failures = 0
         try await withProducer { producer in
             for line in lines {
                 do {
                     if try await !execute(line, producer: producer, reportingErrors: false) { return }
                 } catch {
                     output.err("error: \(error)\n")
-                    if firstFailure == nil { firstFailure = error }
+                    failures += 1
                 }
             }
         }
-        if let firstFailure { throw firstFailure }
+        if failures > 0 { throw ConsoleError.linesFailed(failures) }
     }
 
     private func withProducer(_ body: (KafkaProducer) async throws -> Void) async throws {
@@ -186,7 +189,7 @@ public struct ConsoleSession: Sendable {
             switch input {
             case .nothing: break
             case .quit: return false
-            case .help: output.out("\(ConsoleInput.help)\n")
+            case .help: output.out("\(ConsoleInput.helpText)\n")
             case .topics: output.out(topics.joined(separator: "\n") + "\n")
             case .routes: output.out(AppInfo.routes(app))
             case .flow: output.out(AppInfo.flow(app))
@@ -216,10 +219,10 @@ public struct ConsoleSession: Sendable {
             let partitionCount = try await consumer.partitionCount(of: topic)
             let partitions = (0..<partitionCount).map { TopicPartition(topic, Int32($0)) }
             try consumer.assign(partitions, from: .fromEnd(Int64(count)))
-            let collected = Mutex<[KafkaConsumerMessage]>([])
+            let collected = Collected()
             let reachedEnd = try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
-                    for try await message in consumer.messages { collected.withLock { $0.append(message) } }
+                    for try await message in consumer.messages { collected.messages.withLock { $0.append(message) } }
                     return false
                 }
                 group.addTask {
@@ -245,7 +248,7 @@ public struct ConsoleSession: Sendable {
                 return first
             }
             guard reachedEnd else { throw ConsoleError.peekTimedOut(topic: topic, limit) }
-            return collected.withLock { $0 }
+            return collected.messages.withLock { $0 }
         }
         return messages.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
     }
@@ -264,6 +267,11 @@ public struct ConsoleSession: Sendable {
         }
         return "0x" + bytes.array.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
+}
+
+/// What a peek's reading task collects, shared with the task that returns it.
+private final class Collected: Sendable {
+    let messages = Mutex<[KafkaConsumerMessage]>([])
 }
 
 extension String {

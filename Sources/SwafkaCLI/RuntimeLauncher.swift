@@ -91,7 +91,7 @@ struct RuntimeLauncher {
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // A session of its own: the terminal's SIGINT and hang-up no longer reach it.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSID))
+        posix_spawnattr_setflags(&attributes, posixSpawnSetSID)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
@@ -100,6 +100,9 @@ struct RuntimeLauncher {
         return pid
     }
 }
+
+/// glibc's `POSIX_SPAWN_SETSID` (spawn.h, since 2.26): a macro Swift does not import.
+private let posixSpawnSetSID: Int16 = 0x80
 
 /// A pid file: claimed while a process runs, refused while it names a live process.
 struct PidFile {

@@ -153,7 +153,7 @@ public enum SwafkaCommand {
     static func report(_ error: any Error, root: any ParsableCommand.Type, output: CLIOutput) -> Int32 {
         let code = root.exitCode(for: error)
         var message: String
-        if let error = error as? SwafkaCLIError {
+        if error is SwafkaCLIError || error is ConsoleError {
             message = "error: \(error)"
         } else {
             message = root.fullMessage(for: error)
@@ -212,15 +212,11 @@ struct InfoCommand: AppSubcommand {
 
     /// The configuration, then the boot file's settings with secrets redacted.
     static func text(app: BootedApp, settings: BootSettings) -> String {
-        var text = AppInfo.info(app)
         // Credentials in a host ("user:password@host:9092") are redacted like any other secret.
-        text = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            guard line.hasPrefix("kafka.hosts: ") else { return String(line) }
-            let hosts = line.dropFirst("kafka.hosts: ".count).split(separator: ",").map { host in
-                guard let at = host.lastIndex(of: "@") else { return String(host) }
-                return "\(redactedValue)@\(host[host.index(after: at)...])"
-            }
-            return "kafka.hosts: " + hosts.joined(separator: ",")
+        var text = AppInfo.info(app).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let prefix = "kafka.hosts: "
+            guard line.hasPrefix(prefix) else { return String(line) }
+            return prefix + BootSettings.redactingUserInfo(String(line.dropFirst(prefix.count)))
         }.joined(separator: "\n")
         let lines = settings.redactedLines()
         text += "boot_settings:" + (lines.isEmpty ? " -\n" : "\n" + lines.map { "  \($0)\n" }.joined())
@@ -285,7 +281,7 @@ struct ConsoleCommand: AppSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
         abstract: "An interactive prompt to produce to and peek at the app's topics.",
-        discussion: ConsoleInput.help)
+        discussion: ConsoleInput.helpText)
 
     @Option(name: [.customShort("e"), .long], help: ArgumentHelp(
         "Run this console command instead of reading the prompt (repeatable, in order).", valueName: "command"))

@@ -43,7 +43,7 @@ import Testing
         let directory = NSTemporaryDirectory() + "swafka-shop-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "kafka.hosts=\(bootstrap)\n".write(toFile: "\(directory)/shop.properties", atomically: true, encoding: .utf8)
+        try "kafka.hosts=\(bootstrap)\nclient.allow.auto.create.topics=true\n".write(toFile: "\(directory)/shop.properties", atomically: true, encoding: .utf8)
         let environment = ["SWAFKA_BOOT_FILE": "\(directory)/shop.properties", "SWAFKA_ENV": "development"]
         var pids: [String: Int32] = [:]
         defer { for pid in pids.values { kill(pid, SIGKILL) } }

@@ -9,6 +9,9 @@ import Testing
 @Suite(.enabled(if: TestBed.hasTansu)) struct SwafkaConsoleLiveTests {
     final class NoopController: Controller {}
 
+    /// Tansu creates a topic when a Metadata request allows it; our clients do not ask by default.
+    let autoCreate = ["allow.auto.create.topics": "true"]
+
     func app(bootstrap: String, topic: String) throws -> BootedApp {
         var app = SwafkaApp(environment: Environment(variables: [:]))
         app.setup { $0.name = "console_test"; $0.kafkaHosts = [bootstrap] }
@@ -20,6 +23,9 @@ import Testing
         let bootstrap = try TestBed.tansuBootstrap()
         let topic = "swafka-console-\(UUID().uuidString)"
         let captured = CapturedOutput()
+        let bootFile = NSTemporaryDirectory() + "swafka-console-\(UUID().uuidString).properties"
+        try "client.allow.auto.create.topics=true\n".write(toFile: bootFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: bootFile) }
         let context = SwafkaCLIContext(
             commandName: "console-test",
             makeApp: { _ in
@@ -28,7 +34,7 @@ import Testing
                 app.routes { Route(topic, controller: NoopController.self) }
                 return app
             },
-            output: captured.output)
+            variables: ["SWAFKA_BOOT_FILE": bootFile], output: captured.output)
         let status = await SwafkaCommand.run([
             "console", "-e", "produce -k first-key \(topic) hello console",
             "-e", #"produce -k second-key \#(topic) {"n": 2}"#,
@@ -48,7 +54,8 @@ import Testing
         let bootstrap = try TestBed.tansuBootstrap()
         let topic = "swafka-console-\(UUID().uuidString)"
         let captured = CapturedOutput()
-        let session = ConsoleSession(app: try app(bootstrap: bootstrap, topic: topic), output: captured.output)
+        let session = ConsoleSession(app: try app(bootstrap: bootstrap, topic: topic), clientProperties: autoCreate,
+                                     output: captured.output)
         // One key: one partition, offsets 0...4 in order.
         try await session.run(lines: (0..<5).map { "produce -k same \(topic) message-\($0)" })
         let messages = try await session.peek(topic: topic, count: 2)
@@ -61,8 +68,9 @@ import Testing
         let bootstrap = try TestBed.tansuBootstrap()
         let topic = "swafka-console-\(UUID().uuidString)"
         let captured = CapturedOutput()
-        let session = ConsoleSession(app: try app(bootstrap: bootstrap, topic: topic), output: captured.output)
-        await #expect(throws: ConsoleError.self) {
+        let session = ConsoleSession(app: try app(bootstrap: bootstrap, topic: topic), clientProperties: autoCreate,
+                                     output: captured.output)
+        await #expect(throws: ConsoleError.linesFailed(1)) {
             try await session.run(lines: ["peek \(topic) 0", "produce \(topic) still-runs"])
         }
         #expect(captured.err == "error: peek: \"0\" is not a count from 1 to 10000\n")

@@ -79,7 +79,7 @@ import Testing
             boot_settings:
               client.client.id: shop-client
               client.sasl.password: [redacted]
-              kafka.hosts: [redacted]
+              kafka.hosts: [redacted]@broker-1:9092,broker-2:9092
               name: shop
               payments.api_token: [redacted]
 
