@@ -101,6 +101,11 @@ let package = Package(
         .executableTarget(name: "swafka-example", dependencies: ["Swafka", "SwafkaCLI"],
                           path: "Examples/Shop", swiftSettings: strictSettings),
 
+        // Examples/Scaffold is what `swafka install --name Example --swafka-path ../..` writes (ScaffoldTests keep
+        // it equal to the generator's output); its sources are compiled here, so every build checks the scaffold.
+        .executableTarget(name: "swafka-scaffold-example", dependencies: ["Swafka", "SwafkaCLI"],
+                          path: "Examples/Scaffold/Sources/Example", swiftSettings: strictSettings),
+
         // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
         // FuzzCrashers: the kept fuzz crashers (a copy of Fuzz/crashers), replayed by FuzzCrasherReplayTests.
         // KafkaCompression: FuzzCrasherReplayTests replays FuzzRecords crashers through the real codecs.

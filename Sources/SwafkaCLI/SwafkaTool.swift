@@ -74,7 +74,7 @@ struct InstallCommand: ParsableCommand {
         let dependency: Scaffold.Dependency
         if let swafkaPath {
             let absolute = swafkaPath.hasPrefix("/") ? swafkaPath
-                : URL(fileURLWithPath: swafkaPath, relativeTo: URL(fileURLWithPath: directory + "/")).standardized.path
+                : URL(fileURLWithPath: swafkaPath, relativeTo: URL(fileURLWithPath: directory + "/")).absoluteURL.standardized.path
             dependency = .path(absolute)
         } else {
             dependency = .url(swafkaURL ?? "", from: swafkaVersion)

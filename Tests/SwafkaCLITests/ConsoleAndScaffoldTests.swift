@@ -179,3 +179,28 @@ import Testing
         #expect(result.status == 0 && result.out.contains("swafka install"))
     }
 }
+
+extension Tag {
+    /// Builds a whole package: minutes on a small machine.
+    @Tag static var scaffoldBuild: Self
+}
+
+/// The scaffold as a package of its own: `swift build` of Examples/Scaffold (which depends on this
+/// repository by path). Slow (it compiles Swafka again in its own scratch directory), so it runs
+/// only with SWAFKA_SCAFFOLD_BUILD=1; every ordinary build already compiles the scaffold's sources
+/// as the `swafka-scaffold-example` target.
+@Suite struct ScaffoldBuildTests {
+    @Test(.tags(.scaffoldBuild),
+          .enabled(if: ProcessInfo.processInfo.environment["SWAFKA_SCAFFOLD_BUILD"] == "1"))
+    func scaffoldPackageBuildsAndRuns() throws {
+        let scratch = NSTemporaryDirectory() + "swafka-scaffold-build"
+        let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "/opt/swift/usr/bin/swift"
+        let package = "\(repositoryRoot)/Examples/Scaffold"
+        let build = try runProcess(swift, ["build", "--package-path", package, "--scratch-path", scratch])
+        #expect(build.status == 0, "\(build.out)\n\(build.err)")
+        let routes = try runProcess(swift, ["run", "--package-path", package, "--scratch-path", scratch,
+                                            "--skip-build", "Example", "routes"])
+        #expect(routes.status == 0, "\(routes.err)")
+        #expect(routes.out.hasPrefix("example_examples:\n  handler: ExampleController\n"))
+    }
+}
