@@ -149,7 +149,7 @@ public struct BootSettings: Sendable, Hashable {
     public static func redactingUserInfo(_ value: String) -> String {
         value.split(separator: ",", omittingEmptySubsequences: false).map { item -> String in
             guard let at = item.lastIndex(of: "@"), item[..<at].contains(":") else { return String(item) }
-            return "\(redactedValue)\(item[at...])"
+            return redactedValue + String(item[at...])
         }.joined(separator: ",")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaWire
 import Swafka
 import SwafkaCLI
 import Synchronization

@@ -47,7 +47,7 @@ import Testing
         let binary = KafkaConsumerMessage(topicPartition: TopicPartition("orders", 0), offset: 0,
                                           value: ByteSlice([0x00, 0xff, 0x10]))
         #expect(ConsoleSession.describe(binary) == "orders[0]@0: 0x00ff10")
-        let tombstone = KafkaConsumerMessage(topicPartition: TopicPartition("orders", 0), offset: 1, key: ByteSlice("k"))
+        let tombstone = KafkaConsumerMessage(topicPartition: TopicPartition("orders", 0), offset: 1, key: ByteSlice("k"), value: nil)
         #expect(ConsoleSession.describe(tombstone) == "orders[0]@1 key=k: (null)")
     }
 
