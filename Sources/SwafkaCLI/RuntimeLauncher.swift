@@ -90,6 +90,11 @@ struct RuntimeLauncher {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else inherited: a pipe the caller reads to its end (a test, `$(...)`) would
+        // otherwise stay open for the daemon's whole life.
+        for fd in Self.openDescriptors() where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
         // A session of its own: the terminal's SIGINT and hang-up no longer reach it.
         posix_spawnattr_setflags(&attributes, posixSpawnSetSID)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -103,6 +108,15 @@ struct RuntimeLauncher {
 
 /// glibc's `POSIX_SPAWN_SETSID` (spawn.h, since 2.26): a macro Swift does not import.
 private let posixSpawnSetSID: Int16 = 0x80
+
+extension RuntimeLauncher {
+    /// This process's open file descriptors (from /proc/self/fd), read before spawning.
+    static func openDescriptors() -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        // The listing's own descriptor is closed by now: keep only those still open.
+        return entries.compactMap { Int32($0) }.filter { fcntl($0, F_GETFD) != -1 }
+    }
+}
 
 /// A pid file: claimed while a process runs, refused while it names a live process.
 struct PidFile {
