@@ -7,13 +7,22 @@
 #      order went orders (inline) => payments (worker) => receipts, prints what flowed, and stops
 #      both with SIGTERM (graceful shutdown);
 # and stops the brokers again, also on failure.
+#
+# For development: with SWAFKA_TANSU_BOOTSTRAP already set (a running test bed), nothing is
+# installed, started or stopped; SWAFKA_SCRATCH_PATH picks the build directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/install-deps.sh
-Scripts/testbed/install.sh
-swift build --product swafka-tour
-swift build --product swafka-example
-bin="$(swift build --show-bin-path)"
+own_testbed=1
+[ -n "${SWAFKA_TANSU_BOOTSTRAP:-}" ] && own_testbed=0
+scratch=()
+[ -n "${SWAFKA_SCRATCH_PATH:-}" ] && scratch=(--scratch-path "$SWAFKA_SCRATCH_PATH")
+if [ "$own_testbed" = 1 ]; then
+    Scripts/install-deps.sh
+    Scripts/testbed/install.sh
+fi
+swift build "${scratch[@]}" --product swafka-tour
+swift build "${scratch[@]}" --product swafka-example
+bin="$(swift build "${scratch[@]}" --show-bin-path)"
 
 work=.swafka-demo
 rm -rf "$work"
@@ -22,14 +31,16 @@ stop_all() {
     for role in server worker; do
         if [ -f "$work/$role.pid" ]; then kill -TERM "$(cat "$work/$role.pid")" 2>/dev/null || true; fi
     done
-    Scripts/testbed/stop.sh || true
+    if [ "$own_testbed" = 1 ]; then Scripts/testbed/stop.sh || true; fi
 }
-Scripts/testbed/start.sh --restart
 trap stop_all EXIT
-set -a
-# shellcheck disable=SC1091
-. .testbed/env
-set +a
+if [ "$own_testbed" = 1 ]; then
+    Scripts/testbed/start.sh --restart
+    set -a
+    # shellcheck disable=SC1091
+    . .testbed/env
+    set +a
+fi
 
 echo "== swafka-tour"
 "$bin/swafka-tour" "$SWAFKA_TANSU_BOOTSTRAP"
