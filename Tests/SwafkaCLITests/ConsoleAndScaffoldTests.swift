@@ -193,7 +193,8 @@ extension Tag {
     @Test(.tags(.scaffoldBuild),
           .enabled(if: ProcessInfo.processInfo.environment["SWAFKA_SCAFFOLD_BUILD"] == "1"))
     func scaffoldPackageBuildsAndRuns() throws {
-        let scratch = NSTemporaryDirectory() + "swafka-scaffold-build"
+        let scratch = NSTemporaryDirectory() + "swafka-scaffold-build-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "/opt/swift/usr/bin/swift"
         let package = "\(repositoryRoot)/Examples/Scaffold"
         let build = try runProcess(swift, ["build", "--package-path", package, "--scratch-path", scratch])
