@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "Swafka", targets: ["Swafka"]),
         .library(name: "SwafkaTesting", targets: ["SwafkaTesting"]),
+        .library(name: "SwafkaCLI", targets: ["SwafkaCLI"]),
+        .executable(name: "swafka", targets: ["swafka"]),
+        .executable(name: "swafka-example", targets: ["swafka-example"]),
         .executable(name: "swafka-wire", targets: ["swafka-wire"]),
         .executable(name: "swafkacat", targets: ["swafkacat"]),
     ],
@@ -61,6 +64,17 @@ let package = Package(
         .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
         // karafka-testing's counterpart: drive a route's controller in-process, inspect its responses.
         .target(name: "SwafkaTesting", dependencies: ["Swafka", "KafkaClient", "KafkaWire"], swiftSettings: strictSettings),
+        // The commands an app's executable exposes (SwafkaCommand.main(app:)), the console, `install`'s
+        // scaffold, and the seam (SwafkaRuntimeHooks) to the runtime that runs an app on the real clients.
+        .target(name: "SwafkaCLI",
+                dependencies: ["Swafka", "KafkaClient", "KafkaWire",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                               .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+                swiftSettings: strictSettings),
+        // `swafka install` (scaffold an app) and `swafka app <command>` (run the app's own executable).
+        .executableTarget(name: "swafka", dependencies: ["SwafkaCLI"], swiftSettings: strictSettings),
 
         // JSON forms of every message, for swafka-wire and swafkacat --decode.
         .target(name: "KafkaWireJSON", dependencies: ["KafkaWire", "KafkaCompression"], swiftSettings: strictSettings),
@@ -83,6 +97,15 @@ let package = Package(
         .executableTarget(name: "swafka-tour", dependencies: ["KafkaClient", "KafkaCompression", "KafkaWire"],
                           path: "Examples/Tour", swiftSettings: strictSettings),
 
+        // The README's main job since the framework: a shop of three routes (inline, worker, responder chain).
+        .executableTarget(name: "swafka-example", dependencies: ["Swafka", "SwafkaCLI"],
+                          path: "Examples/Shop", swiftSettings: strictSettings),
+
+        // Examples/Scaffold is what `swafka install --name Example --swafka-path ../..` writes (ScaffoldTests keep
+        // it equal to the generator's output); its sources are compiled here, so every build checks the scaffold.
+        .executableTarget(name: "swafka-scaffold-example", dependencies: ["Swafka", "SwafkaCLI"],
+                          path: "Examples/Scaffold/Sources/Example", swiftSettings: strictSettings),
+
         // Fixtures/ at the top of the repository links here: wire bytes captured from real peers.
         // FuzzCrashers: the kept fuzz crashers (a copy of Fuzz/crashers), replayed by FuzzCrasherReplayTests.
         // KafkaCompression: FuzzCrasherReplayTests replays FuzzRecords crashers through the real codecs.
@@ -96,7 +119,8 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression", "Swafka", "SwafkaCLI",
+                                   "swafka-example",
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "Metrics", package: "swift-metrics"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
@@ -108,6 +132,10 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "Metrics", package: "swift-metrics"),
                                    .product(name: "MetricsTestKit", package: "swift-metrics")],
+                    swiftSettings: strictSettings),
+        // The CLI in-process (parsing, output snapshots, scaffold), and the executables run as processes.
+        .testTarget(name: "SwafkaCLITests",
+                    dependencies: ["SwafkaCLI", "Swafka", "KafkaClient", "KafkaWire", "swafka", "swafka-example"],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaCompressionTests", dependencies: ["KafkaCompression", "KafkaWire"],
                     swiftSettings: strictSettings),
