@@ -1,0 +1,492 @@
+import Foundation
+import KafkaClient
+import KafkaWire
+import Synchronization
+import Testing
+
+// Consumer bullets of issue 5 that the first live tests did not reach (see ClientCoverage.md):
+// regex subscription, cooperative-sticky live, static membership, commit inside a revocation,
+// lost partitions, pause/resume, seek to latest, lag and committed lag, auto.offset.reset on
+// OFFSET_OUT_OF_RANGE, NOT_LEADER and leader moves while fetching, auto-commit by interval and by
+// threshold, explicit commits sync and async.
+
+/// Messages that arrive within `window` (no issue recorded when fewer come: the caller checks).
+func readAvailable(_ consumer: KafkaConsumer, upTo count: Int = .max, within window: Duration) async throws -> [KafkaConsumerMessage] {
+    final class Collected: Sendable {
+        let messages = Mutex<[KafkaConsumerMessage]>([])
+        func withLock<T>(_ body: (inout [KafkaConsumerMessage]) -> T) -> T { messages.withLock { body(&$0) } }
+    }
+    let collected = Collected()
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask {
+            do {
+                for try await message in consumer.messages {
+                    let done = collected.withLock { messages in
+                        messages.append(message)
+                        return messages.count >= count
+                    }
+                    if done { break }
+                }
+            } catch {}
+        }
+        group.addTask { try? await Task.sleep(for: window) }
+        await group.next()
+        group.cancelAll()
+    }
+    return collected.withLock { $0 }
+}
+
+/// A group member that processes (marks) every message, and on revocation commits what it marked
+/// and reads the group's committed offsets back before it completes the revocation.
+final class CommittingMember: Sendable {
+    let consumer: KafkaConsumer
+    let events = EventLog()
+    private let processed = Mutex<[TopicPartition: [Int64]]>([:])
+    /// Per revocation: the partitions, and their committed offsets read before `complete()`.
+    private let revocations = Mutex<[(partitions: [TopicPartition], committed: [TopicPartition: Int64?])]>([])
+
+    init(_ configuration: KafkaConsumerConfiguration) throws {
+        consumer = try KafkaConsumer(configuration: configuration, logger: ClusterScenarios.logger)
+    }
+
+    func run(topics: [String]) async throws {
+        try consumer.subscribe(topics: topics)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.consumer.run() }
+            group.addTask {
+                for await event in self.consumer.events {
+                    self.events.append(event)
+                    guard case let .partitionsRevoked(revocation) = event else { continue }
+                    _ = try? await self.consumer.commit()
+                    let committed = (try? await self.consumer.committed(revocation.partitions)) ?? [:]
+                    self.revocations.withLock { $0.append((revocation.partitions, committed.mapValues { $0?.offset })) }
+                    revocation.complete()
+                }
+            }
+            for try await message in consumer.messages {
+                consumer.markAsProcessed(message)
+                processed.withLock { $0[message.topicPartition, default: []].append(message.offset) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    var records: [TopicPartition: [Int64]] { processed.withLock { $0 } }
+    var count: Int { processed.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+    var revoked: [(partitions: [TopicPartition], committed: [TopicPartition: Int64?])] { revocations.withLock { $0 } }
+    var assignedEvents: Int { events.all.filter { if case .partitionsAssigned = $0 { true } else { false } }.count }
+    var lostEvents: [[TopicPartition]] { events.all.compactMap { if case let .partitionsLost(lost) = $0 { lost } else { nil } } }
+    var revokedEvents: Int { events.all.filter { if case .partitionsRevoked = $0 { true } else { false } }.count }
+}
+
+enum ConsumerCoverage {
+    static func groupConfiguration(_ bootstrap: String, group: String, _ extra: [String: String] = [:]) throws
+        -> KafkaConsumerConfiguration {
+        try ConsumerTests.configuration(bootstrap, group: group, [
+            "partition.assignment.strategy": "range", "enable.auto.commit": "false",
+        ].merging(extra) { _, new in new })
+    }
+
+    /// Runs `members` each in a child task of `body`, closing them all when it returns.
+    static func withMembers<T: Sendable>(_ members: [CommittingMember], topics: [String],
+                                         _ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for member in members { group.addTask { try await member.run(topics: topics) } }
+            do {
+                let result = try await body()
+                for member in members { await member.consumer.close() }
+                try await group.waitForAll()
+                return result
+            } catch {
+                for member in members { await member.consumer.close() }
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+}
+
+@Suite("Consumer groups coverage on Tansu", .enabled(if: TestBed.hasTansu), .serialized)
+struct ConsumerGroupCoverageTansuTests {
+    /// `subscribe(pattern:)`: the topics whose names match are consumed, others not; a matching
+    /// topic created later is picked up by the periodic re-check (`metadata.max.age.ms`).
+    @Test func regexSubscriptionFollowsMatchingTopics() async throws {
+        let bootstrap = try TestBed.tansuBootstrap()
+        let prefix = ClusterScenarios.uniqueName("swafka-it-regex")
+        let (a, b, c, other) = ("\(prefix)-a", "\(prefix)-b", "\(prefix)-c", "other-\(prefix)")
+        for topic in [a, b, other] {
+            try await ConsumerTests.createTopic(bootstrap, topic, partitions: 1)
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(5, prefix: topic))
+        }
+        let configuration = try ConsumerTests.configuration(bootstrap, group: ClusterScenarios.uniqueName("swafka-it-regex"),
+                                                            ["metadata.max.age.ms": "1000"])
+        try await ConsumerTests.withConsumer(configuration) { consumer in
+            try consumer.subscribe(pattern: "\(prefix)-.*")
+            let first = try await ConsumerTests.read(consumer, count: 10, timeout: .seconds(30))
+            #expect(Set(first.map(\.topic)) == [a, b], "matched \(Set(first.map(\.topic)))")
+            #expect(first.filter { $0.topic == a }.map(\.offset) == Array(0..<5) && first.filter { $0.topic == b }.count == 5)
+            try await ConsumerTests.createTopic(bootstrap, c, partitions: 1)
+            try ConsumerTests.produce(bootstrap, topic: c, partition: 0, lines: ConsumerScenarios.lines(3, prefix: c))
+            let later = try await ConsumerTests.read(consumer, count: 3, timeout: .seconds(30))
+            #expect(later.map(\.topic) == [c, c, c] && later.map(\.offset) == [0, 1, 2], "after \(c) appeared: \(later.map(\.topicPartition))")
+            #expect(!consumer.assignment.contains { $0.topic == other })
+        }
+    }
+
+    /// cooperative-sticky, two Swafka members: when the second joins, the first gives up only the
+    /// partitions that move (never all four, never lost), keeps the rest without a pause, commits
+    /// in its revocation handler before completing it, and the second member starts the moved
+    /// partitions from those commits.
+    @Test func cooperativeStickyMovesOnlyWhatItMust() async throws {
+        let bootstrap = try TestBed.tansuBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-coop")
+        let group = ClusterScenarios.uniqueName("swafka-it-coop")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 4)
+        for p in 0..<4 {
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: Int32(p), lines: ConsumerScenarios.lines(10, prefix: "p\(p)-"))
+        }
+        let all = Set((0..<4).map { TopicPartition(topic, Int32($0)) })
+        let configuration = try ConsumerCoverage.groupConfiguration(bootstrap, group: group,
+                                                                    ["partition.assignment.strategy": "cooperative-sticky"])
+        let first = try CommittingMember(configuration)
+        let second = try CommittingMember(configuration)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await first.run(topics: [topic]) }
+            let alone = try await GroupScenarios.eventually(.seconds(30)) { first.count >= 40 }
+            #expect(alone && Set(first.consumer.assignment) == all, "the first member alone owns \(first.consumer.assignment)")
+            tasks.addTask { try await second.run(topics: [topic]) }
+            let split = try await GroupScenarios.eventually(.seconds(40)) {
+                let (mine, theirs) = (Set(first.consumer.assignment), Set(second.consumer.assignment))
+                return !mine.isEmpty && !theirs.isEmpty && mine.isDisjoint(with: theirs) && mine.union(theirs) == all
+            }
+            #expect(split, "split: \(first.consumer.assignment) / \(second.consumer.assignment)")
+            let kept = Set(first.consumer.assignment)
+            let moved = Set(second.consumer.assignment)
+            let revoked = first.revoked
+            #expect(!revoked.isEmpty && revoked.allSatisfy { $0.partitions.count < 4 }, "revoked in steps of \(revoked.map(\.partitions))")
+            #expect(Set(revoked.flatMap(\.partitions)) == moved, "revoked exactly what moved: \(revoked.map(\.partitions)) vs \(moved)")
+            #expect(first.lostEvents.isEmpty && second.lostEvents.isEmpty)
+            // Committed inside the handler, before complete(): the group has 10 for each moved partition.
+            for revocation in revoked {
+                for tp in revocation.partitions {
+                    #expect(revocation.committed[tp] == .some(10), "\(tp) committed \(String(describing: revocation.committed[tp])) before the revocation completed")
+                }
+            }
+            // The second member starts from those commits: only new records reach it.
+            for p in 0..<4 {
+                try ConsumerTests.produce(bootstrap, topic: topic, partition: Int32(p), lines: ConsumerScenarios.lines(1, from: 10, prefix: "p\(p)-"))
+            }
+            let delivered = try await GroupScenarios.eventually(.seconds(20)) {
+                second.count >= moved.count && first.count >= 40 + kept.count
+            }
+            #expect(delivered, "new records: second \(second.records), first \(first.count)")
+            #expect(second.records.values.allSatisfy { $0 == [10] }, "the second member read \(second.records)")
+            await first.consumer.close()
+            await second.consumer.close()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Static membership (KIP-345, `group.instance.id`): a member that closes and comes back with
+    /// the same instance ID within the session timeout gets its partitions back, and the other
+    /// member sees no rebalance (same generation, no revocation, no new assignment).
+    @Test func aStaticMemberRejoinsWithoutARebalance() async throws {
+        let bootstrap = try TestBed.tansuBootstrap()
+        try await ConsumerCoverage.staticRejoin(bootstrap, peer: "tansu")
+    }
+}
+
+extension ConsumerCoverage {
+    static func staticRejoin(_ bootstrap: String, peer: String) async throws {
+        let topic = ClusterScenarios.uniqueName("swafka-it-static")
+        let group = ClusterScenarios.uniqueName("swafka-it-static")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 4)
+        func member(_ instance: String) throws -> CommittingMember {
+            try CommittingMember(groupConfiguration(bootstrap, group: group, ["group.instance.id": "\(group)-\(instance)"]))
+        }
+        let a = try member("a")
+        let b = try member("b")
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await a.run(topics: [topic]) }
+            tasks.addTask { try await b.run(topics: [topic]) }
+            let stable = try await GroupScenarios.eventually(.seconds(40)) {
+                a.consumer.assignment.count == 2 && b.consumer.assignment.count == 2
+            }
+            #expect(stable, "[\(peer)] \(a.consumer.assignment) / \(b.consumer.assignment)")
+            let owned = Set(a.consumer.assignment)
+            let generation = b.consumer.groupGeneration
+            let bEvents = b.events.all.count
+            await a.consumer.close()
+            let again = try member("a")
+            tasks.addTask { try await again.run(topics: [topic]) }
+            let back = try await GroupScenarios.eventually(.seconds(20)) { again.consumer.assignment.count == 2 }
+            #expect(back && Set(again.consumer.assignment) == owned, "[\(peer)] came back with \(again.consumer.assignment), had \(owned)")
+            // Give a rebalance, if there were one, time to reach b (heartbeats every 500 ms).
+            try await Task.sleep(for: .seconds(2))
+            let since = b.events.all.dropFirst(bEvents).filter {
+                switch $0 {
+                case .partitionsAssigned, .partitionsRevoked, .partitionsLost: true
+                default: false
+                }
+            }
+            #expect(since.isEmpty, "[\(peer)] the other member saw \(since)")
+            #expect(b.consumer.groupGeneration?.generationID == generation?.generationID,
+                    "[\(peer)] generation \(String(describing: generation)) → \(String(describing: b.consumer.groupGeneration))")
+            await again.consumer.close()
+            await b.consumer.close()
+            try await tasks.waitForAll()
+        }
+    }
+}
+
+@Suite("Consumer coverage on the shared mock cluster", .enabled(if: TestBed.hasMock), .serialized)
+struct ConsumerCoverageMockTests {
+    /// pause() stops one partition while the other flows; resume() delivers it from where it stood.
+    @Test func pauseAndResumeOnePartition() async throws {
+        let bootstrap = try TestBed.mockBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-pause")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 2)
+        for p in 0..<2 {
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: Int32(p), lines: ConsumerScenarios.lines(5, prefix: "p\(p)-"))
+        }
+        let (p0, p1) = (TopicPartition(topic, 0), TopicPartition(topic, 1))
+        try await ConsumerTests.withConsumer(try ConsumerTests.configuration(bootstrap)) { consumer in
+            try consumer.assign([p0, p1], from: .earliest)
+            consumer.pause([p1])
+            #expect(consumer.paused == [p1])
+            let first = try await readAvailable(consumer, within: .seconds(2))
+            #expect(first.map(\.topicPartition) == Array(repeating: p0, count: 5) && first.map(\.offset) == Array(0..<5),
+                    "while paused: \(first.map { "\($0.topicPartition)@\($0.offset)" })")
+            consumer.resume([p1])
+            #expect(consumer.paused.isEmpty)
+            let rest = try await ConsumerTests.read(consumer, count: 5, timeout: .seconds(10))
+            #expect(rest.map(\.topicPartition) == Array(repeating: p1, count: 5) && rest.map(\.offset) == Array(0..<5))
+            // Pausing mid-partition: what was buffered is dropped and fetched again on resume, from
+            // the application's position.
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(5, from: 5, prefix: "p0-"))
+            let two = try await ConsumerTests.read(consumer, count: 2, timeout: .seconds(10))
+            consumer.pause([p0])
+            let paused = try await readAvailable(consumer, within: .seconds(1))
+            consumer.resume([p0])
+            let resumed = try await ConsumerTests.read(consumer, count: 5 - two.count - paused.count, timeout: .seconds(10))
+            #expect((two + paused + resumed).map(\.offset) == Array(5..<10), "across a pause: \((two + paused + resumed).map(\.offset))")
+        }
+    }
+
+    /// seek to latest, the consumer's lag, the group's committed lag, explicit commits (sync and
+    /// async) and commits of what was marked.
+    @Test func seekLatestLagAndCommits() async throws {
+        let bootstrap = try TestBed.mockBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-lag")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 1)
+        try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(30))
+        let tp = TopicPartition(topic, 0)
+        let configuration = try ConsumerTests.configuration(bootstrap, group: ClusterScenarios.uniqueName("swafka-it-lag"),
+                                                            ["enable.auto.commit": "false", "enable.auto.offset.store": "false"])
+        try await ConsumerTests.withConsumer(configuration) { consumer in
+            let events = EventLog()
+            async let collecting: Void = events.collect(consumer)
+            try consumer.assign([tp], from: .earliest)
+            let read = try await ConsumerTests.read(consumer, count: 20)
+            #expect(read.map(\.offset) == Array(0..<20))
+            let lagKnown = try await GroupScenarios.eventually(.seconds(5)) { (consumer.lag()[tp] ?? nil) == 10 }
+            #expect(lagKnown, "lag \(String(describing: consumer.lag()[tp]))")
+            #expect(try await consumer.committed([tp])[tp] == .some(nil), "no commit yet")
+
+            // Explicit offsets, sync.
+            #expect(try await consumer.commit([tp: 12])[tp]?.offset == 12)
+            #expect(try await consumer.committedLag([tp])[tp] == .some(18))
+            // Explicit offsets, async: reported on the events.
+            try consumer.commitAsync([tp: 15])
+            let asyncDone = try await GroupScenarios.eventually(.seconds(10)) {
+                events.all.contains { if case let .offsetsCommitted(offsets) = $0 { offsets[tp]?.offset == 15 } else { false } }
+            }
+            #expect(asyncDone, "commitAsync reported: \(events.all)")
+            #expect(try await consumer.committed([tp])[tp]??.offset == 15)
+            // What was marked, sync then async.
+            consumer.markAsProcessed(read[16])
+            #expect(try await consumer.commit()[tp]?.offset == 17)
+            consumer.markAsProcessed(read[18])
+            try consumer.commitAsync()
+            let marksDone = try await GroupScenarios.eventually(.seconds(10)) {
+                events.all.contains { if case let .offsetsCommitted(offsets) = $0 { offsets[tp]?.offset == 19 } else { false } }
+            }
+            #expect(marksDone)
+            #expect(try await consumer.committedLag([tp])[tp] == .some(11))
+
+            // Seek to the end: only what is produced afterwards arrives.
+            consumer.seek([tp], to: .latest)
+            let atEnd = try await GroupScenarios.eventually(.seconds(10)) { consumer.position(tp) == 30 }
+            #expect(atEnd, "position after seeking to latest: \(String(describing: consumer.position(tp)))")
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(2, from: 30))
+            #expect(try await ConsumerTests.read(consumer, count: 2, timeout: .seconds(10)).map(\.offset) == [30, 31])
+            await consumer.close()
+            await collecting
+        }
+    }
+
+    /// OFFSET_OUT_OF_RANGE (a position past the end) under each `auto.offset.reset`: earliest
+    /// restarts at the log start, latest at the end, error ("none") reports `noValidOffset` and
+    /// delivers nothing until the application seeks.
+    @Test func offsetOutOfRangeFollowsAutoOffsetReset() async throws {
+        let bootstrap = try TestBed.mockBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-oor")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 1)
+        try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(10))
+        let tp = TopicPartition(topic, 0)
+
+        let earliest = try ConsumerTests.configuration(bootstrap, group: nil, ["auto.offset.reset": "earliest"])
+        try await ConsumerTests.withConsumer(earliest) { consumer in
+            try consumer.assign([tp: .offset(50)])
+            #expect(try await ConsumerTests.read(consumer, count: 2, timeout: .seconds(10)).map(\.offset) == [0, 1], "earliest")
+        }
+
+        let latest = try ConsumerTests.configuration(bootstrap, group: nil, ["auto.offset.reset": "latest"])
+        try await ConsumerTests.withConsumer(latest) { consumer in
+            try consumer.assign([tp: .offset(50)])
+            let reset = try await GroupScenarios.eventually(.seconds(10)) { consumer.position(tp) == 10 }
+            #expect(reset, "latest: position \(String(describing: consumer.position(tp)))")
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(2, from: 10))
+            #expect(try await ConsumerTests.read(consumer, count: 2, timeout: .seconds(10)).map(\.offset) == [10, 11], "latest")
+        }
+
+        let none = try ConsumerTests.configuration(bootstrap, group: nil, ["auto.offset.reset": "error"])
+        try await ConsumerTests.withConsumer(none) { consumer in
+            let events = EventLog()
+            async let collecting: Void = events.collect(consumer)
+            try consumer.assign([tp: .offset(50)])
+            let nothing = try await readAvailable(consumer, within: .seconds(1))
+            #expect(nothing.isEmpty, "error: delivered \(nothing.map(\.offset))")
+            let reported = try await GroupScenarios.eventually(.seconds(5)) {
+                events.all.contains { if case let .error(.noValidOffset(partitions)) = $0 { partitions == [tp] } else { false } }
+            }
+            #expect(reported, "error: events \(events.all)")
+            consumer.seek(tp, to: 3)
+            #expect(try await ConsumerTests.read(consumer, count: 1, timeout: .seconds(10)).map(\.offset) == [3], "after the seek")
+            await consumer.close()
+            await collecting
+        }
+    }
+
+    /// Auto-commit by threshold (`offset.commit.threshold`, Karafka's offset_commit_threshold)
+    /// with the interval off, then by interval with the threshold off.
+    @Test func autoCommitByThresholdAndByInterval() async throws {
+        let bootstrap = try TestBed.mockBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-autocommit")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 1)
+        try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(20))
+        let tp = TopicPartition(topic, 0)
+
+        let threshold = try ConsumerTests.configuration(bootstrap, group: ClusterScenarios.uniqueName("swafka-it-threshold"), [
+            "enable.auto.commit": "true", "enable.auto.offset.store": "false", "auto.commit.interval.ms": "0",
+            "offset.commit.threshold": "10",
+        ])
+        try await ConsumerTests.withConsumer(threshold) { consumer in
+            try consumer.assign([tp], from: .earliest)
+            let read = try await ConsumerTests.read(consumer, count: 15)
+            for message in read.prefix(9) { consumer.markAsProcessed(message) }
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await consumer.committed([tp])[tp] == .some(nil), "9 marks, threshold 10: no commit")
+            consumer.markAsProcessed(read[9])
+            var last: Int64?
+            for _ in 0..<50 {
+                last = try await consumer.committed([tp])[tp]??.offset
+                if last == 10 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(last == 10, "the 10th mark commits: \(String(describing: last))")
+        }
+
+        let interval = try ConsumerTests.configuration(bootstrap, group: ClusterScenarios.uniqueName("swafka-it-interval"), [
+            "enable.auto.commit": "true", "enable.auto.offset.store": "false", "auto.commit.interval.ms": "300",
+            "offset.commit.threshold": "0",
+        ])
+        try await ConsumerTests.withConsumer(interval) { consumer in
+            try consumer.assign([tp], from: .earliest)
+            let read = try await ConsumerTests.read(consumer, count: 5)
+            consumer.markAsProcessed(read[2])
+            var last: Int64?
+            for _ in 0..<50 {
+                last = try await consumer.committed([tp])[tp]??.offset
+                if last == 3 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(last == 3, "the interval commits the mark: \(String(describing: last))")
+        }
+    }
+}
+
+@Suite("Consumer faults on a private mock cluster", .enabled(if: PrivateMockCluster.isAvailable), .serialized)
+struct ConsumerFaultTests {
+    /// Fetch answers NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH, and leaders move mid-read: the
+    /// consumer refreshes its metadata and goes on from where it was, with no error event, no
+    /// record lost, none delivered twice.
+    @Test func notLeaderAndLeaderMovesWhileFetching() async throws {
+        let mock = try PrivateMockCluster(brokers: 3, topics: ["stream:3:3"])
+        defer { mock.stop() }
+        try mock.command("leader stream 0 1", "leader stream 1 2", "leader stream 2 3")
+        let perPartition = 200
+        let producerConfiguration = try ProducerScenarios.configuration(mock.bootstrap)
+        func produce(_ range: Range<Int>) async throws {
+            try await withKafkaProducer(configuration: producerConfiguration, logger: ClusterScenarios.logger) { producer in
+                _ = try await producer.produceManySync(range.flatMap { index in
+                    (0..<3).map { p in
+                        ProducerMessage(topic: "stream", value: ByteSlice("p\(p)-\(index)"), partitioning: .explicit(Int32(p)))
+                    }
+                })
+            }
+        }
+        try await produce(0..<perPartition)
+        let configuration = try ConsumerTests.configuration(mock.bootstrap, group: nil, [
+            "max.partition.fetch.bytes": "1024", "fetch.max.bytes": "4096", "retry.backoff.ms": "20",
+            "fetch.error.backoff.ms": "20",
+        ])
+        try await ConsumerTests.withConsumer(configuration) { consumer in
+            let events = EventLog()
+            async let collecting: Void = events.collect(consumer)
+            let partitions = (0..<3).map { TopicPartition("stream", Int32($0)) }
+            try consumer.assign(partitions, from: .earliest)
+            var messages = try await ConsumerTests.read(consumer, count: 150)
+            try mock.command("errors push Fetch NOT_LEADER_OR_FOLLOWER FENCED_LEADER_EPOCH NOT_LEADER_OR_FOLLOWER",
+                             "leader stream 0 2", "leader stream 1 3")
+            messages += try await ConsumerTests.read(consumer, count: 3 * perPartition - 150)
+            try mock.command("leader stream 2 1", "leader stream 0 3")
+            try await produce(perPartition..<(perPartition + 20))
+            messages += try await ConsumerTests.read(consumer, count: 60)
+            for tp in partitions {
+                let offsets = messages.filter { $0.topicPartition == tp }.map(\.offset)
+                #expect(offsets == Array(0..<Int64(perPartition + 20)), "\(tp): \(offsets.count) records, distinct \(Set(offsets).count)")
+                let values = messages.filter { $0.topicPartition == tp }.map { ConsumerTests.text($0.value) ?? "" }
+                #expect(values == (0..<(perPartition + 20)).map { "p\(tp.partition)-\($0)" })
+            }
+            let errors = events.all.filter { if case .error = $0 { true } else { false } }
+            #expect(errors.isEmpty, "no error surfaced: \(errors)")
+            await consumer.close()
+            await collecting
+        }
+    }
+
+    /// A heartbeat answered UNKNOWN_MEMBER_ID: the member lost its partitions (`partitionsLost`,
+    /// not a revocation: another member may own them), rejoins and gets them again.
+    @Test func partitionsLostOnUnknownMemberThenAssignedAgain() async throws {
+        let mock = try PrivateMockCluster(brokers: 1, topics: ["stream:2:1"])
+        defer { mock.stop() }
+        let group = ClusterScenarios.uniqueName("swafka-it-lost")
+        let member = try CommittingMember(ConsumerCoverage.groupConfiguration(mock.bootstrap, group: group))
+        try await ConsumerCoverage.withMembers([member], topics: ["stream"]) {
+            let joined = try await GroupScenarios.eventually(.seconds(30)) { member.consumer.assignment.count == 2 }
+            #expect(joined, "assigned \(member.consumer.assignment)")
+            let revokedBefore = member.revokedEvents
+            let assignedBefore = member.assignedEvents
+            try mock.command("errors push Heartbeat UNKNOWN_MEMBER_ID")
+            let lost = try await GroupScenarios.eventually(.seconds(10)) { !member.lostEvents.isEmpty }
+            #expect(lost, "events: \(member.events.all)")
+            #expect(Set(member.lostEvents.first ?? []) == Set((0..<2).map { TopicPartition("stream", Int32($0)) }))
+            let back = try await GroupScenarios.eventually(.seconds(30)) {
+                member.assignedEvents > assignedBefore && member.consumer.assignment.count == 2
+            }
+            #expect(back, "assigned again: \(member.consumer.assignment)")
+            #expect(member.revokedEvents == revokedBefore, "lost partitions are not revoked")
+        }
+    }
+}
