@@ -36,6 +36,30 @@ func readAvailable(_ consumer: KafkaConsumer, upTo count: Int = .max, within win
     return collected.withLock { $0 }
 }
 
+/// One reader for the whole life of a consumer, collecting what it is given. (A `messages`
+/// iterator takes a fetched batch at a time, like the records one `poll` returns in the Java
+/// client: an iterator dropped in the middle of one drops the rest of it, and a new iterator
+/// goes on after it. Tests that read in several steps therefore keep one iterator.)
+final class MessageCollector: Sendable {
+    private let messages = Mutex<[KafkaConsumerMessage]>([])
+    var all: [KafkaConsumerMessage] { messages.withLock { $0 } }
+    var count: Int { messages.withLock { $0.count } }
+
+    /// Reads until the consumer closes.
+    func run(_ consumer: KafkaConsumer) async {
+        do {
+            for try await message in consumer.messages { messages.withLock { $0.append(message) } }
+        } catch {}
+    }
+
+    /// Whether `count` messages arrived within `timeout`.
+    func waitFor(_ count: Int, timeout: Duration = .seconds(20)) async throws -> Bool {
+        try await GroupScenarios.eventually(timeout) { self.count >= count }
+    }
+
+    func offsets(_ tp: TopicPartition) -> [Int64] { all.filter { $0.topicPartition == tp }.map(\.offset) }
+}
+
 /// A group member that processes (marks) every message, and on revocation commits what it marked
 /// and reads the group's committed offsets back before it completes the revocation.
 final class CommittingMember: Sendable {
@@ -241,7 +265,8 @@ extension ConsumerCoverage {
 
 @Suite("Consumer coverage on the shared mock cluster", .enabled(if: TestBed.hasMock), .serialized)
 struct ConsumerCoverageMockTests {
-    /// pause() stops one partition while the other flows; resume() delivers it from where it stood.
+    /// pause() stops one partition while the other flows; resume() delivers it from where it
+    /// stood, also when paused in the middle of what was fetched.
     @Test func pauseAndResumeOnePartition() async throws {
         let bootstrap = try TestBed.mockBootstrap()
         let topic = ClusterScenarios.uniqueName("swafka-it-pause")
@@ -251,30 +276,35 @@ struct ConsumerCoverageMockTests {
         }
         let (p0, p1) = (TopicPartition(topic, 0), TopicPartition(topic, 1))
         try await ConsumerTests.withConsumer(try ConsumerTests.configuration(bootstrap)) { consumer in
+            let collector = MessageCollector()
+            async let reading: Void = collector.run(consumer)
             try consumer.assign([p0, p1], from: .earliest)
             consumer.pause([p1])
             #expect(consumer.paused == [p1])
-            let first = try await readAvailable(consumer, within: .seconds(2))
-            #expect(first.map(\.topicPartition) == Array(repeating: p0, count: 5) && first.map(\.offset) == Array(0..<5),
-                    "while paused: \(first.map { "\($0.topicPartition)@\($0.offset)" })")
+            #expect(try await collector.waitFor(5))
+            try await Task.sleep(for: .seconds(1))
+            #expect(collector.offsets(p0) == Array(0..<5) && collector.offsets(p1).isEmpty,
+                    "while p1 is paused: \(collector.all.map { "\($0.topicPartition)@\($0.offset)" })")
             consumer.resume([p1])
             #expect(consumer.paused.isEmpty)
-            let rest = try await ConsumerTests.read(consumer, count: 5, timeout: .seconds(10))
-            #expect(rest.map(\.topicPartition) == Array(repeating: p1, count: 5) && rest.map(\.offset) == Array(0..<5))
-            // Pausing mid-partition: what was buffered is dropped and fetched again on resume, from
-            // the application's position.
-            try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(5, from: 5, prefix: "p0-"))
-            let two = try await ConsumerTests.read(consumer, count: 2, timeout: .seconds(10))
+            #expect(try await collector.waitFor(10))
+            #expect(collector.offsets(p1) == Array(0..<5))
+            // Pause and resume while more arrives: nothing lost, nothing twice.
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(200, from: 5, prefix: "p0-"))
+            _ = try await collector.waitFor(11)
             consumer.pause([p0])
-            let paused = try await readAvailable(consumer, within: .seconds(1))
+            try await Task.sleep(for: .milliseconds(500))
+            let duringPause = collector.offsets(p0).count
             consumer.resume([p0])
-            let resumed = try await ConsumerTests.read(consumer, count: 5 - two.count - paused.count, timeout: .seconds(10))
-            #expect((two + paused + resumed).map(\.offset) == Array(5..<10), "across a pause: \((two + paused + resumed).map(\.offset))")
+            #expect(try await collector.waitFor(210))
+            #expect(collector.offsets(p0) == Array(0..<205), "p0 across a pause (\(duringPause) before resuming): \(collector.offsets(p0).count) records, distinct \(Set(collector.offsets(p0)).count)")
+            await consumer.close()
+            await reading
         }
     }
 
-    /// seek to latest, the consumer's lag, the group's committed lag, explicit commits (sync and
-    /// async) and commits of what was marked.
+    /// The consumer's lag, the group's committed lag, explicit commits (sync and async), commits
+    /// of what was marked, and seek to latest.
     @Test func seekLatestLagAndCommits() async throws {
         let bootstrap = try TestBed.mockBootstrap()
         let topic = ClusterScenarios.uniqueName("swafka-it-lag")
@@ -287,10 +317,14 @@ struct ConsumerCoverageMockTests {
             let events = EventLog()
             async let collecting: Void = events.collect(consumer)
             try consumer.assign([tp], from: .earliest)
-            let read = try await ConsumerTests.read(consumer, count: 20)
-            #expect(read.map(\.offset) == Array(0..<20))
-            let lagKnown = try await GroupScenarios.eventually(.seconds(5)) { (consumer.lag()[tp] ?? nil) == 10 }
-            #expect(lagKnown, "lag \(String(describing: consumer.lag()[tp]))")
+            // Fetched, nothing read yet: the lag is the whole partition.
+            let before = try await GroupScenarios.eventually(.seconds(10)) { (consumer.lag()[tp] ?? nil) == 30 }
+            #expect(before, "lag before reading \(String(describing: consumer.lag()[tp]))")
+            let collector = MessageCollector()
+            async let reading: Void = collector.run(consumer)
+            #expect(try await collector.waitFor(30))
+            let after = try await GroupScenarios.eventually(.seconds(10)) { (consumer.lag()[tp] ?? nil) == 0 }
+            #expect(after, "lag after reading \(String(describing: consumer.lag()[tp]))")
             #expect(try await consumer.committed([tp])[tp] == .some(nil), "no commit yet")
 
             // Explicit offsets, sync.
@@ -304,6 +338,7 @@ struct ConsumerCoverageMockTests {
             #expect(asyncDone, "commitAsync reported: \(events.all)")
             #expect(try await consumer.committed([tp])[tp]??.offset == 15)
             // What was marked, sync then async.
+            let read = collector.all
             consumer.markAsProcessed(read[16])
             #expect(try await consumer.commit()[tp]?.offset == 17)
             consumer.markAsProcessed(read[18])
@@ -314,15 +349,24 @@ struct ConsumerCoverageMockTests {
             #expect(marksDone)
             #expect(try await consumer.committedLag([tp])[tp] == .some(11))
 
-            // Seek to the end: only what is produced afterwards arrives.
+            // Seek back, then to the end: only what is produced afterwards arrives.
+            consumer.seek(tp, to: 25)
+            #expect(try await collector.waitFor(35))
             consumer.seek([tp], to: .latest)
             let atEnd = try await GroupScenarios.eventually(.seconds(10)) { consumer.position(tp) == 30 }
             #expect(atEnd, "position after seeking to latest: \(String(describing: consumer.position(tp)))")
             try ConsumerTests.produce(bootstrap, topic: topic, partition: 0, lines: ConsumerScenarios.lines(2, from: 30))
-            #expect(try await ConsumerTests.read(consumer, count: 2, timeout: .seconds(10)).map(\.offset) == [30, 31])
+            #expect(try await collector.waitFor(37))
+            #expect(collector.all.map(\.offset) == Array(0..<30) + Array(25..<30) + [30, 31], "\(collector.all.map(\.offset))")
             await consumer.close()
             await collecting
+            await reading
         }
+    }
+
+    /// Static membership on the mock (see the Tansu test).
+    @Test func aStaticMemberRejoinsWithoutARebalance() async throws {
+        try await ConsumerCoverage.staticRejoin(try TestBed.mockBootstrap(), peer: "mock")
     }
 
     /// OFFSET_OUT_OF_RANGE (a position past the end) under each `auto.offset.reset`: earliest
@@ -444,25 +488,31 @@ struct ConsumerFaultTests {
         try await ConsumerTests.withConsumer(configuration) { consumer in
             let events = EventLog()
             async let collecting: Void = events.collect(consumer)
+            let collector = MessageCollector()
+            async let reading: Void = collector.run(consumer)
             let partitions = (0..<3).map { TopicPartition("stream", Int32($0)) }
             try consumer.assign(partitions, from: .earliest)
-            var messages = try await ConsumerTests.read(consumer, count: 150)
+            #expect(try await collector.waitFor(150))
             try mock.command("errors push Fetch NOT_LEADER_OR_FOLLOWER FENCED_LEADER_EPOCH NOT_LEADER_OR_FOLLOWER",
                              "leader stream 0 2", "leader stream 1 3")
-            messages += try await ConsumerTests.read(consumer, count: 3 * perPartition - 150)
-            try mock.command("leader stream 2 1", "leader stream 0 3")
-            try await produce(perPartition..<(perPartition + 20))
-            messages += try await ConsumerTests.read(consumer, count: 60)
+            try await produce(perPartition..<(perPartition + 10))
+            #expect(try await collector.waitFor(3 * (perPartition + 10)))
+            try mock.command("errors push Fetch NOT_LEADER_OR_FOLLOWER UNKNOWN_LEADER_EPOCH", "leader stream 2 1", "leader stream 0 3")
+            try await produce((perPartition + 10)..<(perPartition + 20))
+            #expect(try await collector.waitFor(3 * (perPartition + 20)))
+            try await Task.sleep(for: .milliseconds(300))
+            let messages = collector.all
             for tp in partitions {
                 let offsets = messages.filter { $0.topicPartition == tp }.map(\.offset)
                 #expect(offsets == Array(0..<Int64(perPartition + 20)), "\(tp): \(offsets.count) records, distinct \(Set(offsets).count)")
                 let values = messages.filter { $0.topicPartition == tp }.map { ConsumerTests.text($0.value) ?? "" }
-                #expect(values == (0..<(perPartition + 20)).map { "p\(tp.partition)-\($0)" })
+                #expect(values == (0..<(perPartition + 20)).map { "p\(tp.partition)-\($0)" }, "\(tp): values in order")
             }
             let errors = events.all.filter { if case .error = $0 { true } else { false } }
             #expect(errors.isEmpty, "no error surfaced: \(errors)")
             await consumer.close()
             await collecting
+            await reading
         }
     }
 

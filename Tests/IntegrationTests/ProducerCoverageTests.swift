@@ -128,7 +128,7 @@ struct ProducerCoverageMockTests {
         let plain = bytes["none"] ?? 0
         #expect(plain > values.reduce(0) { $0 + $1.utf8.count }, "uncompressed batches hold every value byte")
         for name in ["gzip1", "gzip9", "zstd19", "default"] {
-            #expect((bytes[name] ?? .max) < plain / 2, "\(name): \(bytes[name] ?? -1) bytes vs \(plain) uncompressed")
+            #expect((bytes[name] ?? .max) < plain * 3 / 4, "\(name): \(bytes[name] ?? -1) bytes vs \(plain) uncompressed")
         }
         #expect((bytes["gzip9"] ?? .max) < (bytes["gzip1"] ?? 0), "gzip level 9 smaller than level 1")
         #expect((bytes["zstd19"] ?? .max) < (bytes["default"] ?? 0), "zstd level 19 smaller than the default lz4")
