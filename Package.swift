@@ -101,7 +101,7 @@ let package = Package(
                                    .product(name: "Metrics", package: "swift-metrics"),
                                    .product(name: "MetricsTestKit", package: "swift-metrics"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
-                    swiftSettings: strictSettings),
+                    exclude: ["ClientCoverage.md"], swiftSettings: strictSettings),
         .testTarget(name: "KafkaSecurityTests", dependencies: ["KafkaSecurity", "KafkaWire"],
                     swiftSettings: strictSettings),
         .testTarget(name: "SwafkaTests",
