@@ -211,6 +211,79 @@ struct ConsumerGroupCoverageTansuTests {
         }
     }
 
+    /// roundrobin shared with librdkafka (`kcat -G`, roundrobin): the assignment is dealt round
+    /// robin (every other partition each, not range's halves), whoever leads, and every message
+    /// is processed by one of the two.
+    @Test func roundRobinSharedWithLibrdkafka() async throws {
+        let bootstrap = try TestBed.tansuBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-rr")
+        let group = ClusterScenarios.uniqueName("swafka-it-rr")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 4)
+        for p in 0..<4 {
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: Int32(p), lines: ConsumerScenarios.lines(10, prefix: "p\(p)-"))
+        }
+        let swafka = try CommittingMember(ConsumerCoverage.groupConfiguration(bootstrap, group: group, [
+            "partition.assignment.strategy": "roundrobin", "enable.auto.commit": "true", "auto.commit.interval.ms": "200",
+        ]))
+        let kcat = try KcatMember(bootstrap: bootstrap, group: group, topic: topic, strategy: "roundrobin")
+        try await ConsumerCoverage.withMembers([swafka], topics: [topic]) {
+            let split = try await GroupScenarios.eventually(.seconds(40)) {
+                swafka.consumer.assignment.count == 2 && Set(kcat.records.map(\.0)).count == 2
+            }
+            let mine = Set(swafka.consumer.assignment.map(\.partition))
+            #expect(split && (mine == [0, 2] || mine == [1, 3]), "swafka owns \(mine), kcat read \(Set(kcat.records.map(\.0)))")
+            let all = try await GroupScenarios.eventually(.seconds(20)) { swafka.count + kcat.records.count >= 40 }
+            var seen: [Int32: Set<Int64>] = [:]
+            for (tp, offsets) in swafka.records { seen[tp.partition, default: []].formUnion(offsets) }
+            for (p, offset) in kcat.records { seen[p, default: []].insert(offset) }
+            #expect(all && (0..<4).allSatisfy { seen[Int32($0)] == Set(0..<10) }, "processed: \(seen.mapValues(\.count)); kcat log: \(kcat.log.suffix(500))")
+            #expect(Set(kcat.records.map(\.0)).isDisjoint(with: mine), "kcat read swafka's partitions")
+        }
+        kcat.kill9()
+    }
+
+    /// cooperative-sticky shared with librdkafka: a Swafka member owns all four partitions; a
+    /// `kcat -G` with cooperative-sticky joins; the Swafka member gives up only what moves (never
+    /// all four, nothing lost), commits it in its revocation handler, and kcat starts the moved
+    /// partitions from those commits. Both sides read and write the other's
+    /// ConsumerProtocol subscription (owned partitions, KIP-429 generation).
+    @Test func cooperativeStickySharedWithLibrdkafka() async throws {
+        let bootstrap = try TestBed.tansuBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-coop-rdk")
+        let group = ClusterScenarios.uniqueName("swafka-it-coop-rdk")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 4)
+        for p in 0..<4 {
+            try ConsumerTests.produce(bootstrap, topic: topic, partition: Int32(p), lines: ConsumerScenarios.lines(10, prefix: "p\(p)-"))
+        }
+        let swafka = try CommittingMember(ConsumerCoverage.groupConfiguration(bootstrap, group: group,
+                                                                              ["partition.assignment.strategy": "cooperative-sticky"]))
+        try await ConsumerCoverage.withMembers([swafka], topics: [topic]) {
+            let alone = try await GroupScenarios.eventually(.seconds(30)) { swafka.count >= 40 }
+            #expect(alone && swafka.consumer.assignment.count == 4)
+            let kcat = try KcatMember(bootstrap: bootstrap, group: group, topic: topic, strategy: "cooperative-sticky")
+            // SIGKILL: a child of the test runner may have SIGINT blocked (PrivateMockCluster says
+            // the same of SIGTERM), so kcat would not leave on it.
+            defer { kcat.kill9() }
+            let split = try await GroupScenarios.eventually(.seconds(40)) {
+                let count = swafka.consumer.assignment.count
+                return count > 0 && count < 4 && swafka.revoked.count >= 1
+            }
+            #expect(split, "swafka owns \(swafka.consumer.assignment) after kcat joined; kcat log: \(kcat.log.suffix(800))")
+            let moved = Set(swafka.revoked.flatMap(\.partitions).map(\.partition))
+            #expect(swafka.revoked.allSatisfy { $0.partitions.count < 4 } && swafka.lostEvents.isEmpty,
+                    "revoked \(swafka.revoked.map(\.partitions)), lost \(swafka.lostEvents)")
+            #expect(moved.isDisjoint(with: Set(swafka.consumer.assignment.map(\.partition))))
+            for p in 0..<4 {
+                try ConsumerTests.produce(bootstrap, topic: topic, partition: Int32(p), lines: ConsumerScenarios.lines(1, from: 10, prefix: "p\(p)-"))
+            }
+            let done = try await GroupScenarios.eventually(.seconds(30)) {
+                Set(kcat.records.map(\.0)) == moved && swafka.count >= 40 + (4 - moved.count)
+            }
+            // kcat starts the moved partitions at the offsets committed in the revocation: only the new records.
+            #expect(done && kcat.records.allSatisfy { $0.1 == 10 }, "kcat read \(kcat.records), moved \(moved); log: \(kcat.log.suffix(800))")
+        }
+    }
+
     // Static membership runs on the mock only (ConsumerCoverageMockTests): Tansu 0.6.0 starts a
     // rebalance as soon as a static member closes (we send no LeaveGroup: the debug log shows
     // none), then the remaining member loops on SyncGroup REBALANCE_IN_PROGRESS (generation 0).
