@@ -305,3 +305,21 @@ struct ProducerCoveragePrivateMockTests {
                 == Int64(retries.count))
     }
 }
+
+extension ProducerFaultTests {
+    /// Idempotence errors injected on a live (mock) broker: OUT_OF_ORDER_SEQUENCE_NUMBER (45) for
+    /// the next expected batch and UNKNOWN_PRODUCER_ID (59) make the producer bump its epoch (or
+    /// retry) and resend; each message still lands once, in order, with one successful report.
+    /// The mock does not produce these errors by itself (it checks no sequences of a
+    /// non-transactional producer): they are pushed, one request in flight so that each hits a
+    /// single batch. The rules themselves are IdempotenceTests'.
+    @Test func injectedIdempotenceErrorsAreRecoveredFrom() async throws {
+        let mock = try start()
+        defer { mock.stop() }
+        try await stream(mock, extra: ["max.in.flight.requests.per.connection": "1"], fault: {
+            try mock.command("errors push Produce 45 59")
+        }, later: {
+            try mock.command("errors push Produce 59 45")
+        })
+    }
+}
