@@ -615,3 +615,4 @@ struct ConsumerFaultTests {
         }
     }
 }
+
