@@ -616,3 +616,51 @@ struct ConsumerFaultTests {
     }
 }
 
+
+@Suite("Consumer poll interval on the shared mock cluster", .enabled(if: TestBed.hasMock))
+struct ConsumerPollIntervalTests {
+    /// `max.poll.interval.ms`: a member whose application stops asking for messages loses its
+    /// partitions and leaves the group (another member takes them), and rejoins when the
+    /// application reads again.
+    @Test func aMemberThatStopsPollingLeavesAndComesBack() async throws {
+        let bootstrap = try TestBed.mockBootstrap()
+        let topic = ClusterScenarios.uniqueName("swafka-it-poll")
+        let group = ClusterScenarios.uniqueName("swafka-it-poll")
+        try await ConsumerTests.createTopic(bootstrap, topic, partitions: 4)
+        let stuck = try KafkaConsumer(configuration: ConsumerCoverage.groupConfiguration(bootstrap, group: group, [
+            "max.poll.interval.ms": "1500",
+        ]), logger: ClusterScenarios.logger)
+        let other = try CommittingMember(ConsumerCoverage.groupConfiguration(bootstrap, group: group))
+        let events = EventLog()
+        try stuck.subscribe(topics: [topic])
+        try await ConsumerCoverage.withMembers([other], topics: [topic]) {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await stuck.run() }
+                tasks.addTask { await events.collect(stuck) }
+                let reader = Task { await MessageCollector().run(stuck) }
+                let split = try await GroupScenarios.eventually(.seconds(40)) {
+                    stuck.assignment.count == 2 && other.consumer.assignment.count == 2
+                }
+                #expect(split, "\(stuck.assignment) / \(other.consumer.assignment)")
+                // The application stops asking.
+                reader.cancel()
+                await reader.value
+                let left = try await GroupScenarios.eventually(.seconds(30)) {
+                    stuck.assignment.isEmpty && other.consumer.assignment.count == 4
+                }
+                #expect(left, "after the poll interval: \(stuck.assignment) / \(other.consumer.assignment)")
+                #expect(events.all.contains { if case .partitionsLost = $0 { true } else { false } },
+                        "the stuck member's partitions are lost, not revoked: \(events.all)")
+                // It reads again: it rejoins and gets its share back.
+                let again = Task { await MessageCollector().run(stuck) }
+                let back = try await GroupScenarios.eventually(.seconds(40)) {
+                    stuck.assignment.count == 2 && other.consumer.assignment.count == 2
+                }
+                #expect(back, "after reading again: \(stuck.assignment) / \(other.consumer.assignment)")
+                await stuck.close()
+                await again.value
+                try await tasks.waitForAll()
+            }
+        }
+    }
+}
