@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaCompression
 import KafkaWire
 import Metrics
 import MetricsTestKit
@@ -136,6 +137,37 @@ struct ProducerCoverageMockTests {
             let read = try await PeerReaders.kcatRead(bootstrap: bootstrap, topic: topics[name]!, count: values.count)
             #expect(read.map { $0.value.map { String(decoding: $0, as: UTF8.self) } } == values, "kcat read \(name) back")
         }
+        // The batches as stored: each topic's codec in the batch attributes.
+        let expected: [String: CompressionCodec] = ["none": .none, "gzip1": .gzip, "gzip9": .gzip, "zstd19": .zstd, "default": .lz4]
+        for name in names {
+            let codecs = try await Self.storedCodecs(bootstrap, topic: topics[name]!)
+            #expect(!codecs.isEmpty && codecs.allSatisfy { $0 == expected[name] }, "\(name): stored batches \(codecs)")
+        }
+    }
+
+    /// The compression codec of every batch stored in partition 0 of `topic`, from a raw Fetch
+    /// (v12 or lower, by name: the mock's highest is 11).
+    static func storedCodecs(_ bootstrap: String, topic: String) async throws -> [CompressionCodec] {
+        let cluster = try ClusterClient(configuration: ClusterScenarios.configuration(bootstrap), logger: ClusterScenarios.logger)
+        defer { Task { await cluster.shutdown() } }
+        let response = try await cluster.send(to: .leader(TopicPartition(topic, 0))) { _ in
+            FetchRequest(maxWaitMs: 0, minBytes: 1, maxBytes: 50_000_000, topics: [
+                FetchRequest.FetchTopic(topic: topic, partitions: [
+                    FetchRequest.FetchPartition(partition: 0, fetchOffset: 0, partitionMaxBytes: 50_000_000),
+                ]),
+            ])
+        }
+        var codecs: [CompressionCodec] = []
+        for topicData in response.responses {
+            for partition in topicData.partitions {
+                var reader = RecordBatchReader(partition.records ?? ByteSlice([]),
+                                               options: RecordDecodingOptions(compressionProvider: KafkaCompressionProvider()))
+                while let entry = try reader.next() {
+                    if case let .batch(batch) = entry { codecs.append(batch.attributes.compression) }
+                }
+            }
+        }
+        return codecs
     }
 
     /// Instrumentation events and swift-metrics instruments count what happened: messages
