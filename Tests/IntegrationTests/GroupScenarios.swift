@@ -15,12 +15,12 @@ final class KcatMember: @unchecked Sendable {
     }
     private let output = Output()
 
-    init(bootstrap: String, group: String, topic: String) throws {
+    init(bootstrap: String, group: String, topic: String, strategy: String = "range") throws {
         guard let kcat = ConsumerTests.kcat else { throw TestBedMissing(name: "SWAFKA_TESTBED_KCAT") }
         process.executableURL = URL(fileURLWithPath: kcat)
         process.arguments = ["-b", bootstrap, "-G", group, "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
                              "-X", "auto.offset.reset=earliest", "-X", "auto.commit.interval.ms=200",
-                             "-X", "partition.assignment.strategy=range", "-u", "-f", "%p:%o\\n", topic]
+                             "-X", "partition.assignment.strategy=\(strategy)", "-u", "-f", "%p:%o\\n", topic]
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout

@@ -25,8 +25,11 @@ extension KafkaConsumer {
             guard state.tracker.markProcessed(partition, offset: offset, leaderEpoch: leaderEpoch, metadata: metadata) else {
                 return false
             }
+            // The first mark since the last commit starts the interval's timer: the group loop,
+            // asleep without a deadline while nothing was marked, must look again.
+            let firstMark = state.autoCommit.uncommittedCount == 0
             state.autoCommit.marked()
-            if state.autoCommit.isDue(now: .now) { effects.wakeGroup = true }
+            if firstMark || state.autoCommit.isDue(now: .now) { effects.wakeGroup = true }
             return true
         }) ?? false
     }

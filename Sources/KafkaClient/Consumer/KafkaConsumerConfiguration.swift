@@ -117,8 +117,13 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
     }
 
     /// The fetch settings.
+    /// Whether to open fetch sessions (KIP-227) with brokers that offer them; tests turn this off
+    /// to compare with full fetches (no property: brokers without sessions are detected anyway).
+    var useFetchSessions = true
+
     var fetch: FetchConfiguration {
         var fetch = FetchConfiguration()
+        fetch.useFetchSessions = useFetchSessions
         fetch.minBytes = Int32(clamping: fetchMinBytes)
         fetch.maxWait = fetchMaxWait
         fetch.maxPartitionBytes = Int32(clamping: maxPartitionFetchBytes)

@@ -210,8 +210,10 @@ extension KafkaConsumer {
                     if configuration.enableAutoOffsetStore, handed.lastOffset >= 0,
                        state.partitions[handed.partition]?.epoch == handed.epoch,
                        state.tracker.markProcessed(handed.partition, offset: handed.lastOffset) {
+                        // The first mark since the last commit starts the interval's timer (see markAsProcessed).
+                        let firstMark = state.autoCommit.uncommittedCount == 0
                         state.autoCommit.marked(count: max(handed.count, 1))
-                        if state.autoCommit.isDue(now: now) { effects.wakeGroup = true }
+                        if firstMark || state.autoCommit.isDue(now: now) { effects.wakeGroup = true }
                     }
                 }
                 if let failure = state.failure { return .failed(failure) }

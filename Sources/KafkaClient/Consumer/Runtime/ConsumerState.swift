@@ -137,8 +137,11 @@ struct ConsumerState: Sendable {
         tracker = OffsetTracker(resetPolicy: configuration.autoOffsetReset, isolationLevel: configuration.isolationLevel,
                                 commitSource: .marked)
         membership = configuration.membership.map(GroupMembershipStateMachine.init(configuration:))
-        autoCommit = AutoCommitPolicy(interval: configuration.enableAutoCommit ? configuration.autoCommitInterval : nil,
-                                      threshold: configuration.enableAutoCommit ? configuration.autoCommitThreshold : nil,
+        // Without group.id there is nowhere to commit: no automatic commits (enable.auto.commit
+        // defaults to true, and each would fail with an error event).
+        let autoCommits = configuration.enableAutoCommit && configuration.groupID != nil
+        autoCommit = AutoCommitPolicy(interval: autoCommits ? configuration.autoCommitInterval : nil,
+                                      threshold: autoCommits ? configuration.autoCommitThreshold : nil,
                                       now: now)
     }
 
