@@ -261,7 +261,7 @@ struct ProduceConsumeParityTests {
     }
 
     /// SIGINT and SIGTERM stop a consumer that would run forever: what it printed is flushed and the
-    /// status is 0, as with kcat; a producer reading a terminal-like endless input delivers what it read.
+    /// status is 0, as with kcat; a producer stopped while its input is still open delivers what it read.
     @Test(.enabled(if: TestBed.liveBrokers.contains { $0.name == "tansu" }))
     func signalsStopCleanly() throws {
         let bootstrap = try Self.bootstrap("tansu")
@@ -275,59 +275,50 @@ struct ProduceConsumeParityTests {
                 #expect(result.status == 0, "\(tool) signal \(signal): \(result.stderr)")
             }
         }
-        // A producer stopped mid-input: what it read is delivered, the status is 0.
+        // A producer stopped mid-input: what it read is delivered, the status is 0. (kcat 1.7.1 loses
+        // here: its reader waits for a full buffer, so the line is still unread at the signal, and
+        // producing it afterwards fails with `% ERROR: Program terminated while producing message of
+        // 4 bytes`, status 1.)
         let copy = Self.topic("signals-produced", "tansu")
-        for tool in Tool.allCases {
-            let result = try runProducerAndStop(tool, ["-b", bootstrap, "-P", "-t", copy, "-p", "0"], lines: "\(tool)\n")
-            #expect(result.status == 0, "\(tool): \(result.stderr)")
-        }
+        let result = try runProducerAndStop(.swafkacat, ["-b", bootstrap, "-P", "-t", copy, "-p", "0"], lines: "first\nsecond\n")
+        #expect(result.status == 0, "\(result.stderr)")
         let read = try run(.kcat, ["-b", bootstrap, "-C", "-t", copy, "-p", "0", "-e", "-q"])
-        #expect(Set(read.stdoutText.split(separator: "\n")) == ["kcat", "swafkacat"])
+        #expect(read.stdoutText == "first\nsecond\n")
     }
 
     /// Runs a consumer until its stdout is `expecting`, then sends `signal`.
     func runUntilOutput(_ tool: Tool, _ arguments: [String], expecting: String, signal: Int32) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool == .kcat ? try #require(TestBed.kcat) : BuiltProducts.swafkacat)
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let child = try SpawnedProcess(tool == .kcat ? try #require(TestBed.kcat) : BuiltProducts.swafkacat, arguments,
+                                       withInput: false)
         var collected = Data()
-        let deadline = Date().addingTimeInterval(20)
-        while collected.count < expecting.utf8.count && Date() < deadline {
-            let chunk = stdout.fileHandleForReading.availableData
+        while collected.count < expecting.utf8.count {
+            let chunk = child.output.availableData
             if chunk.isEmpty { break }
             collected += chunk
         }
-        kill(process.processIdentifier, signal)
-        collected += stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProcessResult(stdout: [UInt8](collected), stderr: String(decoding: errors, as: UTF8.self), status: process.terminationStatus)
+        child.signal(signal)
+        collected += child.output.readDataToEndOfFile()
+        let errors = child.errors.readDataToEndOfFile()
+        let status = child.wait()
+        return ProcessResult(stdout: [UInt8](collected), stderr: String(decoding: errors, as: UTF8.self), status: status)
     }
 
-    /// Runs a producer whose stdin stays open after `lines`, then sends SIGINT once the lines are in.
+    /// Runs a producer whose stdin stays open after `lines`, then sends SIGINT once the lines are in
+    /// (and ends the input half a second later).
     func runProducerAndStop(_ tool: Tool, _ arguments: [String], lines: String) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool == .kcat ? try #require(TestBed.kcat) : BuiltProducts.swafkacat)
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(lines.utf8))
+        let child = try SpawnedProcess(tool == .kcat ? try #require(TestBed.kcat) : BuiltProducts.swafkacat, arguments,
+                                       withInput: true)
+        child.input?.write(Data(lines.utf8))
         // The line must have been read and handed to the producer before the signal.
         Thread.sleep(forTimeInterval: 1.5)
-        kill(process.processIdentifier, SIGINT)
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try? stdin.fileHandleForWriting.close()
-        return ProcessResult(stdout: [], stderr: String(decoding: errors, as: UTF8.self), status: process.terminationStatus)
+        child.signal(SIGINT)
+        // kcat notices the signal only when its read returns (glibc restarts the read): end the input
+        // a moment later. swafkacat has stopped reading by then.
+        Thread.sleep(forTimeInterval: 0.5)
+        try? child.input?.close()
+        _ = child.output.readDataToEndOfFile()
+        let errors = child.errors.readDataToEndOfFile()
+        let status = child.wait()
+        return ProcessResult(stdout: [], stderr: String(decoding: errors, as: UTF8.self), status: status)
     }
 }
