@@ -89,6 +89,17 @@ struct ConsumeMode {
     func start(_ consumer: KafkaConsumer, printer: ConsumePrinter, session: ClientSession) async -> Bool {
         let invocation = runner.invocation
         if group {
+            // Brokers that cannot be reached end the run as librdkafka's error callback ends kcat's.
+            do throws(KafkaClientError) {
+                _ = try await consumer.cluster.metadata(timeout: session.timeout)
+            } catch {
+                runner.info(2, "Metadata failed: \(error)")
+                if ClientSession.text(error, unreachable: .allBrokersDown) == ErrorText.Local.allBrokersDown.rawValue {
+                    let count = consumer.configuration.client.bootstrapServers.count
+                    printer.fail("\(ErrorText.Local.allBrokersDown.rawValue): \(count)/\(count) brokers are down: terminating")
+                    return false
+                }
+            }
             do {
                 try consumer.subscribe(topics: invocation.operands)
             } catch {

@@ -65,7 +65,8 @@ struct ProduceConsumeParityTests {
             ["-Z", "-f", "[%k][%s]%R\\n"],
         ]
         var produced: [Tool: String] = [:]
-        for codec in ["none", "gzip", "snappy", "lz4", "zstd"] {
+        // Every codec on Tansu; two on the mock (the same client code either way, kept short).
+        for codec in broker == "tansu" ? ["none", "gzip", "snappy", "lz4", "zstd"] : ["none", "lz4"] {
             for producer in Tool.allCases {
                 let topic = Self.topic("codec-\(codec)-\(producer)", broker)
                 let result = try run(producer, ["-b", bootstrap, "-P", "-t", topic, "-p", "0", "-z", codec, "-K", ":", "-Z",
@@ -75,7 +76,7 @@ struct ProduceConsumeParityTests {
                 let base = ["-b", bootstrap, "-C", "-t", topic, "-p", "0", "-e", "-q"]
                 // Both tools read the same records: every token, timestamps included.
                 try expectSameConsumption(base + ["-f", "%o %T %k %s %h\\n"], "\(producer) -z \(codec)")
-                if codec == "none" || codec == "zstd" {
+                if codec == "none" {
                     for format in formats { try expectSameConsumption(base + format, "\(producer) -z \(codec)") }
                 }
                 // Across producers, everything but the producer's clock.
@@ -103,7 +104,8 @@ struct ProduceConsumeParityTests {
         // resets an out-of-range offset to the end and never reports their end. Those run with -p 0.)
         for extra in [["-o", "beginning"], ["-o", "end"], ["-p", "0", "-o", "3"], ["-o", "-2"], ["-o", "s@4500"], ["-o", "e@3000"],
                       ["-o", "s@2000", "-o", "e@5000"], ["-o", "s@99999"], ["-c", "4"], ["-p", "0", "-o", "8", "-c", "5"],
-                      ["-p", "0", "-o", "7"], ["-p", "1"], []] {
+                      ["-p", "0", "-o", "7"], ["-p", "1"], []]
+            where broker == "tansu" || [["-o", "-2"], ["-o", "e@3000"], ["-c", "4"], ["-p", "0", "-o", "3"]].contains(extra) {
             try expectSameConsumption(base + extra)
         }
         // -c without -e stops by itself too.
@@ -232,6 +234,7 @@ struct ProduceConsumeParityTests {
             (["-b", bootstrap, "-C", "-t", topic, "-p", "9", "-e"], nil),
             (["-b", "127.0.0.1:1", "-C", "-t", topic, "-e", "-m", "1"], nil),
             (["-b", "127.0.0.1:1", "-P", "-t", topic, "-m", "1"], Array("x\n".utf8)),
+            (["-b", "127.0.0.1:1", "-G", "cat-\(Self.runID)", topic, "-m", "1"], nil),
             (["-b", bootstrap, "-C", "-t", topic, "-f", "%Q"], nil),
             (["-b", bootstrap, "-C", "-t", topic, "-o", "bogus"], nil),
         ]
@@ -245,8 +248,11 @@ struct ProduceConsumeParityTests {
             let theirs = try run(.kcat, arguments, input: input)
             #expect(ours.status == theirs.status, "\(arguments): \(ours.stderr)")
             #expect(ours.stdout == theirs.stdout, "\(arguments)")
-            #expect(ParityTests.errorLine(ours.stderr) == ParityTests.errorLine(theirs.stderr),
-                    "\(arguments)\nswafkacat: \(ours.stderr)\nkcat: \(theirs.stderr)")
+            // librdkafka counts the brokers down as its threads get to it (`0/1` or `1/1`): left out.
+            let line = { (text: String) in
+                ParityTests.errorLine(text)?.replacingOccurrences(of: #"\d+/(\d+) brokers"#, with: "$1 brokers", options: .regularExpression)
+            }
+            #expect(line(ours.stderr) == line(theirs.stderr), "\(arguments)\nswafkacat: \(ours.stderr)\nkcat: \(theirs.stderr)")
         }
         // A bad -X value: kcat's style and status; the wording is librdkafka's per property type
         // (`Invalid value for configuration property "x"`), swafkacat's names the value and why.
