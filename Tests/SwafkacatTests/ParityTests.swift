@@ -139,18 +139,17 @@ struct ParityTests {
                                       input: Array("a\nb\nc\n".utf8))
         #expect(produced.status == 0)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        for queries in [["\(topic):0:-1", "\(topic):1:-2", "\(topic):2:-1"], ["\(topic):0:0"], ["\(topic):0:\(now + 3_600_000)"],
-                        ["\(topic):0:-2", "\(topic):9:0"], ["\(topic):0:-1", "parity-q-missing-\(Self.runID):0:0"]] {
+        // On the mock, only the partition that has records: for empty ones its answers vary with the
+        // ListOffsets version and the moment (-2, -1 or 0), and kcat prints them raw.
+        let querySets = broker == "tansu"
+            ? [["\(topic):0:-1", "\(topic):1:-2", "\(topic):2:-1"], ["\(topic):0:0"], ["\(topic):0:\(now + 3_600_000)"],
+               ["\(topic):0:-2", "\(topic):9:0"], ["\(topic):0:-1", "parity-q-missing-\(Self.runID):0:0"]]
+            : [["\(topic):0:-1"], ["\(topic):0:0"], ["\(topic):0:\(now + 3_600_000)"], ["\(topic):0:-2"]]
+        for queries in querySets {
             for json in [false, true] {
                 let arguments = ["-b", bootstrap, "-Q"] + queries.flatMap { ["-t", $0] } + (json ? ["-J"] : [])
-                var theirs = try kcat(arguments)
+                let theirs = try kcat(arguments)
                 let ours = try swafkacat(arguments)
-                if broker == "mock" {
-                    // The mock answers the start of an empty partition with -2 (which kcat prints as it
-                    // is); swafkacat prints the start offset, 0 (what real brokers answer).
-                    theirs.stdout = Array(theirs.stdoutText.replacingOccurrences(of: "offset -2\n", with: "offset 0\n")
-                        .replacingOccurrences(of: #""offset":-2}"#, with: #""offset":0}"#).utf8)
-                }
                 #expect(ours.stdoutText == theirs.stdoutText, "\(arguments)")
                 #expect(ours.status == theirs.status, "\(arguments)")
             }
