@@ -1,5 +1,6 @@
 import Foundation
 import SwafkacatCore
+import Synchronization
 import Testing
 
 /// `-P`, `-C` and `-G` against kcat 1.7.1 (librdkafka 2.16) on the test bed's brokers: the same data
@@ -40,8 +41,15 @@ struct ProduceConsumeParityTests {
     /// Both tools consume with `arguments`: stdout and status must be equal; returns kcat's result.
     @discardableResult
     func expectSameConsumption(_ arguments: [String], sorted: Bool = false, _ comment: String = "") throws -> ProcessResult {
-        let theirs = try run(.kcat, arguments)
-        let ours = try run(.swafkacat, arguments)
+        // Both at once (they only read).
+        let results = Mutex<[Tool: Result<ProcessResult, any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let tool: Tool = index == 0 ? .kcat : .swafkacat
+            let result = Result { try run(tool, arguments) }
+            results.withLock { $0[tool] = result }
+        }
+        let theirs = try results.withLock { $0[.kcat] }!.get()
+        let ours = try results.withLock { $0[.swafkacat] }!.get()
         if sorted {
             #expect(Set(ours.stdoutText.split(separator: "\n")) == Set(theirs.stdoutText.split(separator: "\n")),
                     "\(comment) \(arguments)\nswafkacat:\n\(ours.stdoutText)\nkcat:\n\(theirs.stdoutText)\nstderr: \(ours.stderr)")
@@ -63,6 +71,8 @@ struct ProduceConsumeParityTests {
             ["-J"],
             ["-K", "=>"],
             ["-Z", "-f", "[%k][%s]%R\\n"],
+            ["-D", "\\x1e", "-K", "\\t"],
+            ["-s", ">bB", "-f", "%k %s\\n"],
         ]
         var produced: [Tool: String] = [:]
         // Every codec on Tansu; two on the mock (the same client code either way, kept short).
