@@ -66,7 +66,7 @@ struct ProduceMode {
                         return runner.fatal("\(ErrorText.Local.allBrokersDown.rawValue): \(count)/\(count) brokers are down: terminating")
                     }
                 }
-                let feeder = Feeder(runner: runner, producer: producer, topic: topic)
+                let feeder = Feeder(runner: runner, producer: producer, topic: topic, deliveries: deliveries)
                 return await feeder.run()
             }
         } catch {
@@ -81,6 +81,7 @@ struct ProduceMode {
         let runner: Runner
         let producer: KafkaProducer
         let topic: String
+        let deliveries: Deliveries
         var invocation: Invocation { runner.invocation }
 
         /// 0, or 1 after a failure that did not end the run; a fatal failure returns at once.
@@ -203,6 +204,15 @@ struct ProduceMode {
             do {
                 try await producer.enqueue(message)
             } catch let error as KafkaProducerError {
+                switch error {
+                case .unknownPartition, .unknownTopic:
+                    // librdkafka accepts the message and fails its delivery: kcat reports it and goes on.
+                    deliveries.failed.add(1, ordering: .relaxed)
+                    runner.info(1, "Delivery failed for message: \(ErrorText.producer(error))")
+                    return true
+                default:
+                    break
+                }
                 _ = runner.fatal("Failed to produce message (\(value?.count ?? 0) bytes): \(ErrorText.producer(error))")
                 return false
             } catch {

@@ -248,6 +248,8 @@ struct ProduceConsumeParityTests {
             (["-b", "127.0.0.1:1", "-P", "-t", topic, "-m", "1"], Array("x\n".utf8)),
             (["-b", "127.0.0.1:1", "-G", "cat-\(Self.runID)", topic, "-m", "1"], nil),
             (["-b", bootstrap, "-C", "-t", topic, "-f", "%Q"], nil),
+            // A partition the topic lacks: every delivery fails, the run goes on, the status is 1.
+            (["-b", bootstrap, "-P", "-t", topic, "-p", "9"], Array("a\nb\n".utf8)),
             (["-b", bootstrap, "-C", "-t", topic, "-o", "bogus"], nil),
         ]
         for (arguments, input) in cases {
@@ -265,6 +267,8 @@ struct ProduceConsumeParityTests {
                 ParityTests.errorLine(text)?.replacingOccurrences(of: #"\d+/(\d+) brokers"#, with: "$1 brokers", options: .regularExpression)
             }
             #expect(line(ours.stderr) == line(theirs.stderr), "\(arguments)\nswafkacat: \(ours.stderr)\nkcat: \(theirs.stderr)")
+            let failedDeliveries = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("% Delivery failed") } }
+            #expect(failedDeliveries(ours.stderr) == failedDeliveries(theirs.stderr), "\(arguments)")
         }
         // A bad -X value: kcat's style and status; the wording is librdkafka's per property type
         // (`Invalid value for configuration property "x"`), swafkacat's names the value and why.
