@@ -67,6 +67,11 @@ struct ConsumeMode {
             tasks.addTask {
                 for await event in consumer.events { await printer.handle(event) }
             }
+            tasks.addTask {
+                while printer.settlePendingEnds() {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
             if await start(consumer, printer: printer, session: session) {
                 do {
                     for try await message in consumer.messages {
@@ -78,6 +83,7 @@ struct ConsumeMode {
             }
             stop.yield(())
             stop.finish()
+            printer.stop()
             await tasks.waitForAll()
         }
         if let error = failure.error.withLock({ $0 }) { printer.fail("Consumer error: \(ConsumePrinter.text(error))") }
@@ -177,7 +183,7 @@ final class ConsumePrinter: Sendable {
         /// The last offset printed (or skipped) per partition.
         var lastReceived: [TopicPartition: Int64] = [:]
         /// Ends of partitions waiting for messages still on their way.
-        var pendingEnds: [TopicPartition: Int64] = [:]
+        var pendingEnds: [TopicPartition: (offset: Int64, since: ContinuousClock.Instant)] = [:]
         /// Partitions stopped (`-e`, `e@`), from this offset on.
         var stoppedAt: [TopicPartition: Int64] = [:]
         /// `-G`: the assignment, and the partitions of it at their end.
@@ -271,9 +277,9 @@ final class ConsumePrinter: Sendable {
             }
             if action.print { print(message, &state) }
             if action.done { markDone(&state) }
-            if let end = state.pendingEnds[tp], isReached(end, of: tp, state) {
+            if let end = state.pendingEnds[tp], isReached(end.offset, of: tp, state) {
                 state.pendingEnds[tp] = nil
-                endReached(tp, end, &state, pause: &pause)
+                endReached(tp, end.offset, &state, pause: &pause)
             }
             return state.done
         }
@@ -333,29 +339,42 @@ final class ConsumePrinter: Sendable {
         return position <= (last ?? -1) + 1
     }
 
+    /// Acts on ends of partitions that waited 100 ms for messages that did not come: the end was
+    /// at the position the partition started from. Returns false once the run is over.
+    func settlePendingEnds() -> Bool {
+        var pause: [TopicPartition] = []
+        let running = state.withLock { state -> Bool in
+            let now = ContinuousClock.now
+            for (tp, end) in state.pendingEnds.sorted(by: { $0.key < $1.key }) where now - end.since >= .milliseconds(100) {
+                state.pendingEnds[tp] = nil
+                endReached(tp, end.offset, &state, pause: &pause)
+            }
+            return !state.done
+        }
+        if !pause.isEmpty { consumer.pause(pause) }
+        return running
+    }
+
+    /// The run is over (the consumer closed).
+    func stop() {
+        state.withLock { markDone(&$0) }
+    }
+
     /// An event from the consumer.
     func handle(_ event: KafkaConsumerEvent) async {
         switch event {
         case let .endOfPartition(tp, offset):
             var pause: [TopicPartition] = []
-            let waiting = state.withLock { state -> Bool in
-                guard !state.done else { return false }
+            state.withLock { state in
+                guard !state.done else { return }
                 if isReached(offset, of: tp, state) {
                     endReached(tp, offset, &state, pause: &pause)
-                    return false
+                } else {
+                    // Messages handed out before the end may still be on their way to the printing
+                    // task; an end at the start position (nothing to print) is only told apart by
+                    // waiting a little (`settlePendingEnds`).
+                    state.pendingEnds[tp] = (offset, ContinuousClock.now)
                 }
-                state.pendingEnds[tp] = offset
-                return true
-            }
-            if !pause.isEmpty { consumer.pause(pause) }
-            guard waiting else { return }
-            // Messages handed out before the end may still be on their way to the printing task;
-            // an end at the start position (nothing to print) is only told apart by waiting.
-            try? await Task.sleep(for: .milliseconds(100))
-            state.withLock { state in
-                guard !state.done, state.pendingEnds[tp] == offset else { return }
-                state.pendingEnds[tp] = nil
-                endReached(tp, offset, &state, pause: &pause)
             }
             if !pause.isEmpty { consumer.pause(pause) }
         case let .partitionsAssigned(partitions):
