@@ -205,7 +205,8 @@ struct ProduceConsumeParityTests {
     }
 
     /// A balanced group with one member reads every partition (lines compared sorted: the order across
-    /// partitions is the fetcher's), commits on the way out, and a second run of the group reads nothing.
+    /// partitions is the fetcher's), commits on the way out, and a second run of the group, subscribed
+    /// with `^regex`, gets the same partitions and reads nothing.
     /// (On the mock too, without the second run.)
     @Test(arguments: TestBed.liveBrokers.map(\.name))
     func groupWithOneMember(broker: String) throws {
@@ -225,9 +226,13 @@ struct ProduceConsumeParityTests {
             outputs[tool] = result
             // Committed on close: the same group starts at the end and prints nothing more.
             guard broker == "tansu" else { continue }
-            let again = try run(tool, arguments)
+            // Subscribed by a regular expression this time: the same partitions, nothing left to read.
+            var byPattern = arguments
+            byPattern[byPattern.firstIndex(of: topic)!] = "^\(topic.replacingOccurrences(of: "-", with: "[-]"))$"
+            let again = try run(tool, byPattern)
             #expect(again.status == 0)
             #expect(again.stdout.isEmpty, "\(tool) read again: \(again.stdoutText)")
+            #expect(again.stderr.contains("assigned: \(topic) [0], \(topic) [1], \(topic) [2], \(topic) [3]"), "\(tool): \(again.stderr)")
         }
         let ours = Set(outputs[.swafkacat]?.stdoutText.split(separator: "\n") ?? [])
         let theirs = Set(outputs[.kcat]?.stdoutText.split(separator: "\n") ?? [])
