@@ -3,9 +3,9 @@
 /// Every librdkafka name is accepted so that a kcat command line works unchanged. The ones with
 /// swafkacat traces: `protocol` (one line per request and response: API, version, correlation id,
 /// broker, size), `broker` (connects, disconnects, failures), `metadata` (what each Metadata answer
-/// said), `admin` (admin operations), and, once the producer and consumer are wired in, `msg`
-/// (produced batches and delivery reports), `fetch` (fetch requests and positions) and `cgrp` (group
-/// membership). `all` turns on all of them; the other names are accepted and print nothing.
+/// said), `admin` (admin operations), the consumer's `fetch` (fetch requests and positions) and
+/// `cgrp` (group membership); `msg` (produced batches and delivery reports) has no producer traces
+/// yet. `all` turns on all of them; the other names are accepted and print nothing.
 public struct DebugContext: OptionSet, Sendable, Hashable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }

@@ -55,6 +55,24 @@ public enum ErrorText {
         }
     }
 
+    /// librdkafka's text for a failed produce or delivery (`Local: Unknown partition`,
+    /// `Broker: Message size too large`, `Local: Message timed out`).
+    public static func producer(_ error: KafkaProducerError) -> String {
+        switch error {
+        case .messageTooLarge: broker(.messageTooLarge)
+        case .bufferFull: "Local: Queue full"
+        case .unknownPartition: Local.unknownPartition.rawValue
+        case .unknownTopic: Local.unknownTopic.rawValue
+        case let .broker(kafkaError, _): broker(kafkaError.code)
+        case .transport(.unsupportedVersion(_, _, _)): Local.unsupportedFeature.rawValue
+        case .transport: Local.transport.rawValue
+        case .deliveryTimedOut: "Local: Message timed out"
+        case .encodingFailed: Local.badMessage.rawValue
+        case .fatal: "Local: Fatal error"
+        case .closed, .aborted: "Local: Purged in queue"
+        }
+    }
+
     static let brokerTexts: [Int16: String] = [
         1: "Offset out of range", 2: "Invalid message", 3: "Unknown topic or partition", 4: "Invalid message size",
         5: "Leader not available", 6: "Not leader for partition", 7: "Request timed out", 8: "Broker not available",

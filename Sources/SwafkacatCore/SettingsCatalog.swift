@@ -3,7 +3,8 @@ import KafkaClient
 /// The settings swafkacat accepts with `-X`, `-F` and the config files.
 ///
 /// The cluster client's settings come first (connections, metadata, admin), then the producer's and
-/// the consumer's, which are kept in the property map and handed over as those clients are wired in.
+/// the consumer's, which are kept in the property map and handed to `KafkaProducerConfiguration` and
+/// `KafkaConsumerConfiguration` under the names they know (`ClientSession` in the swafkacat target).
 /// Defaults are swafkacat's, which follow the Java client where it and librdkafka differ.
 public enum SettingsCatalog {
     /// Every setting, in `-X list` order.

@@ -20,6 +20,43 @@ struct ClientSession {
         try ClientConfiguration(properties: invocation.settings.clientPropertyMap)
     }
 
+    /// The producer's configuration: the client's settings, then every producer setting given with
+    /// `-X`/`-F`/`-z` that the producer knows, over kcat's (librdkafka's) defaults where ours differ:
+    /// the `consistent_random` partitioner (so a key lands where kcat puts it), no idempotence, and
+    /// topics created on first use (librdkafka's producer asks for auto-creation).
+    func producerConfiguration() throws(KafkaClientError) -> KafkaProducerConfiguration {
+        try KafkaProducerConfiguration(properties: map(
+            known: KafkaProducerConfiguration.properties.map { [$0.name] + $0.aliases },
+            defaults: ["partitioner": "consistent_random", "enable.idempotence": "false", "allow.auto.create.topics": "true"]))
+    }
+
+    /// The consumer's configuration, over kcat's defaults: end-of-partition events on (kcat turns
+    /// them on for `-C` and `-G`), read_committed and the eager `range,roundrobin` assignors
+    /// (librdkafka's defaults). `-C` commits nothing.
+    func consumerConfiguration(commits: Bool) throws(KafkaClientError) -> KafkaConsumerConfiguration {
+        var defaults = ["enable.partition.eof": "true", "isolation.level": "read_committed",
+                        "partition.assignment.strategy": "range,roundrobin"]
+        if !commits { defaults["enable.auto.commit"] = "false" }
+        var configuration = try KafkaConsumerConfiguration(properties: map(
+            known: KafkaConsumerConfiguration.properties.map { [$0.name] + $0.aliases }, defaults: defaults))
+        if !commits { configuration.enableAutoCommit = false }
+        configuration.enablePartitionEOF = true
+        return configuration
+    }
+
+    /// The client's property map plus the settings given explicitly that `known` names, then
+    /// `defaults` for those not given.
+    private func map(known: [[String]], defaults: [String: String]) -> [String: String] {
+        let names = Set(known.joined())
+        let settings = invocation.settings
+        var map = settings.clientPropertyMap
+        for (name, value) in settings.values where names.contains(name) && !SettingsCatalog.clientPropertyNames.contains(name) {
+            map[name] = value
+        }
+        for (name, value) in defaults where !settings.isSet(name) && names.contains(name) { map[name] = value }
+        return map
+    }
+
     /// The client's logger: warnings and errors on stderr (none with `-q`, info too with `-v`); the
     /// client's `debug` contexts print at debug level whatever this level is, as librdkafka's do.
     func logger() -> Logger {

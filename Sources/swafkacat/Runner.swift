@@ -31,16 +31,11 @@ struct Runner {
         case let .decode(path):
             return DecodeMode(runner: self, path: path).run()
         case .produce:
-            return notAvailable("Producer mode (-P)", needs: "the producer wired to the cluster client")
+            return await ProduceMode(runner: self).run()
         case .consume:
-            return notAvailable("Consumer mode (-C)", needs: "the consumer wired to the cluster client")
+            return await ConsumeMode(runner: self, group: false).run()
         case .group:
-            return notAvailable("KafkaConsumer mode (-G)", needs: "the group consumer wired to the cluster client")
+            return await ConsumeMode(runner: self, group: true).run()
         }
-    }
-
-    /// Modes whose client layer is not in this build: a clear error, never made-up output.
-    func notAvailable(_ what: String, needs: String) -> Int32 {
-        fatal("\(what) is not available yet in swafkacat \(Usage.version): it needs \(needs)")
     }
 }

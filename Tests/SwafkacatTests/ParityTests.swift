@@ -128,20 +128,24 @@ struct ParityTests {
         #expect(ours.stderr.hasPrefix("% ERROR: Invalid "))
     }
 
-    /// `-Q` against Tansu, on a topic kcat fills first. (Not on the mock: librdkafka 2.0.2's mock answers
-    /// ListOffsets v5 with 4 stray bytes, which librdkafka ignores and Swafka's decoder refuses; see
-    /// Fixtures/index.json.)
-    @Test(.enabled(if: TestBed.liveBrokers.contains { $0.name == "tansu" }))
-    func offsetsForTimes() throws {
-        let bootstrap = try #require(TestBed.tansu)
-        let topic = "parity-q-\(Self.runID)"
+    /// `-Q` against Tansu and the mock, on a topic kcat fills first. (librdkafka 2.0.2's mock answers
+    /// ListOffsets v4+ with 4 stray bytes: the admin client then asks again with v3, see Fixtures/index.json.)
+    @Test(arguments: TestBed.liveBrokers.map(\.name))
+    func offsetsForTimes(broker: String) throws {
+        let bootstrap = try #require(TestBed.liveBrokers.first { $0.name == broker }?.bootstrap)
+        let topic = "parity-q-\(Self.runID)-\(broker)"
         _ = try kcat(["-b", bootstrap, "-L", "-t", topic])
         let produced = try runProcess(try #require(TestBed.kcat), ["-b", bootstrap, "-P", "-t", topic, "-p", "0"],
                                       input: Array("a\nb\nc\n".utf8))
         #expect(produced.status == 0)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        for queries in [["\(topic):0:-1", "\(topic):1:-2", "\(topic):2:-1"], ["\(topic):0:0"], ["\(topic):0:\(now + 3_600_000)"],
-                        ["\(topic):0:-2", "\(topic):9:0"], ["\(topic):0:-1", "parity-q-missing-\(Self.runID):0:0"]] {
+        // On the mock, only the partition that has records: for empty ones its answers vary with the
+        // ListOffsets version and the moment (-2, -1 or 0), and kcat prints them raw.
+        let querySets = broker == "tansu"
+            ? [["\(topic):0:-1", "\(topic):1:-2", "\(topic):2:-1"], ["\(topic):0:0"], ["\(topic):0:\(now + 3_600_000)"],
+               ["\(topic):0:-2", "\(topic):9:0"], ["\(topic):0:-1", "parity-q-missing-\(Self.runID):0:0"]]
+            : [["\(topic):0:-1"], ["\(topic):0:0"], ["\(topic):0:\(now + 3_600_000)"], ["\(topic):0:-2"]]
+        for queries in querySets {
             for json in [false, true] {
                 let arguments = ["-b", bootstrap, "-Q"] + queries.flatMap { ["-t", $0] } + (json ? ["-J"] : [])
                 let theirs = try kcat(arguments)
@@ -154,8 +158,10 @@ struct ParityTests {
         for arguments in [["-b", bootstrap, "-Q", "-t", "\(topic):9:0"], ["-b", bootstrap, "-Q", "-t", "parity-q-none-\(Self.runID):0:0"]] {
             let theirs = try kcat(arguments)
             let ours = try swafkacat(arguments)
-            #expect(ours.status == theirs.status && ours.status == 1)
+            #expect(ours.status == theirs.status)
             #expect(Self.errorLine(ours.stderr) == Self.errorLine(theirs.stderr))
+            // (Tansu refuses both; the mock creates the topic on first use and answers for partition 9 too.)
+            if broker == "tansu" { #expect(ours.status == 1) }
         }
     }
 

@@ -1,7 +1,9 @@
+import KafkaClient
+import KafkaWire
 import SwafkacatCore
 import Testing
 
-/// The pure parts of `-P` and `-C` that wait for the producer and consumer to be wired in. Expected
+/// The pure parts of `-P` and `-C` (input splitting, stop rules, envelopes, error texts). Expected
 /// messages come from kcat 1.7.1 runs (`... | kcat -P ...; kcat -C -J ...`), noted per case.
 @Suite("-P input and -C progress")
 struct ProducerAndConsumerCoreTests {
@@ -102,5 +104,18 @@ struct ProducerAndConsumerCoreTests {
             == .init(print: false, notice: "Reached stop timestamp for topic t [0] at offset 1", stopPartition: true, done: false))
         #expect(timed.messageArrived(topic: "t", partition: 1, offset: 5, timestamp: 200)
             == .init(print: false, notice: "Reached stop timestamp for topic t [1] at offset 5: exiting", stopPartition: true, done: true))
+    }
+
+    /// Produce and delivery failures in librdkafka's words (`rd_kafka_err2str`), as kcat prints them
+    /// after `Failed to produce message (N bytes): ` or `Delivery failed for message: `.
+    @Test func producerErrorsInLibrdkafkasWords() {
+        #expect(ErrorText.producer(.unknownPartition(topic: "t", partition: 9, partitionCount: 4)) == "Local: Unknown partition")
+        #expect(ErrorText.producer(.unknownTopic("t")) == "Local: Unknown topic")
+        #expect(ErrorText.producer(.messageTooLarge(size: 2_000_000, setting: "message.max.bytes", limit: 1_000_000))
+            == "Broker: Message size too large")
+        #expect(ErrorText.producer(.broker(KafkaError(.notEnoughReplicas))) == "Broker: Not enough in-sync replicas")
+        #expect(ErrorText.producer(.deliveryTimedOut(after: .seconds(1), lastError: nil)) == "Local: Message timed out")
+        #expect(ErrorText.producer(.bufferFull(messages: 1, bytes: 1)) == "Local: Queue full")
+        #expect(ErrorText.producer(.aborted) == "Local: Purged in queue")
     }
 }

@@ -18,23 +18,12 @@ extension KafkaAdminClient {
                 }, uniquingKeysWith: { first, _ in first })
             } ?? [:]
             var usedVersion: Int16 = 0
-            func attempt(maxVersion: Int16?) async throws(KafkaClientError) -> ListOffsetsResponse {
-                try await cluster.sendOnce(to: broker, deadline: deadline, maxVersion: maxVersion) { version throws(KafkaClientError) in
-                    usedVersion = version
-                    return try Self.listOffsetsRequest(partitions, specs: specs, epochs: epochs, isolationLevel: isolationLevel,
-                                                       version: version)
-                }
+            let build = { (version: Int16) throws(KafkaClientError) -> ListOffsetsRequest in
+                usedVersion = version
+                return try Self.listOffsetsRequest(partitions, specs: specs, epochs: epochs, isolationLevel: isolationLevel,
+                                                   version: version)
             }
-            let response: ListOffsetsResponse
-            do throws(KafkaClientError) {
-                response = try await attempt(maxVersion: nil)
-            } catch {
-                // librdkafka 2.0.2's mock broker writes 4 stray bytes after its ListOffsets v4 and v5
-                // answers (Fixtures/README.md); v3 carries everything but the leader epoch. (The
-                // consumer has the same fallback in its own lookups.)
-                guard KafkaConsumer.isTrailingBytesQuirk(error) else { throw error }
-                response = try await attempt(maxVersion: 3)
-            }
+            let response = try await cluster.sendOnce(to: broker, deadline: deadline, build)
             var outcomes: [TopicPartition: Result<ListedOffset, KafkaClientError>] = [:]
             for topic in response.topics {
                 for answer in topic.partitions {

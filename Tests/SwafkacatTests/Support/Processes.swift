@@ -69,3 +69,77 @@ enum BuiltProducts {
 
     static var swafkacat: String { directory.appendingPathComponent("swafkacat").path }
 }
+
+#if canImport(Glibc)
+import Glibc
+
+/// A child process started with posix_spawn with no signal blocked and SIGINT, SIGTERM and SIGPIPE
+/// at their default actions. (Foundation's Process hands the child the mask of the spawning
+/// thread, and test threads block most signals: a child could then never see a SIGINT.)
+struct SpawnedProcess {
+    let pid: pid_t
+    /// Our end of the child's stdin (nil when it reads /dev/null).
+    let input: FileHandle?
+    let output: FileHandle
+    let errors: FileHandle
+
+    init(_ executable: String, _ arguments: [String], withInput: Bool) throws {
+        let stdinPipe = Pipe()
+        let stdoutPipe = Pipe()
+        let stderrPipe = Pipe()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if withInput {
+            posix_spawn_file_actions_adddup2(&actions, stdinPipe.fileHandleForReading.fileDescriptor, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe.fileHandleForWriting.fileDescriptor, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe.fileHandleForWriting.fileDescriptor, 2)
+        for descriptor in [stdinPipe.fileHandleForWriting.fileDescriptor, stdoutPipe.fileHandleForReading.fileDescriptor,
+                           stderrPipe.fileHandleForReading.fileDescriptor] {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, number) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        self.pid = pid
+        try stdinPipe.fileHandleForReading.close()
+        try stdoutPipe.fileHandleForWriting.close()
+        try stderrPipe.fileHandleForWriting.close()
+        if withInput {
+            input = stdinPipe.fileHandleForWriting
+        } else {
+            try stdinPipe.fileHandleForWriting.close()
+            input = nil
+        }
+        output = stdoutPipe.fileHandleForReading
+        errors = stderrPipe.fileHandleForReading
+    }
+
+    /// Sends `number` to the child.
+    func signal(_ number: Int32) { kill(pid, number) }
+
+    /// Waits for the child: its exit status (128 + the signal when a signal ended it).
+    func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+}
+#endif
