@@ -15,6 +15,14 @@ public enum MonitorEvent: String, Sendable, Hashable, CaseIterable {
     case rebalance = "rebalance"
     /// Scheduling was aborted by a `beforeEnqueue` callback.
     case aborted = "aborted"
+    /// A batch failed part-way and is delivered again from the failed message after a backoff.
+    case retry = "retry"
+    /// A worker's job failed and was re-enqueued for a later attempt.
+    case jobRetried = "job_retried"
+    /// A worker's job failed for the last time and went to the dead-letter topic.
+    case deadLettered = "dead_lettered"
+    /// A server or worker started (`extra["role"]`) or shut down.
+    case lifecycle = "lifecycle"
 }
 
 /// The facts of one notice: the event and where it happened.
@@ -82,6 +90,16 @@ public struct LoggingMonitor: Monitor {
     }
 
     public func notice(_ caller: String, _ options: NoticeOptions) {
+        if logger.logLevel <= .info { log(caller, options) }
+        let dimensions = [("event", options.event.rawValue), ("topic", options.topic ?? "")]
+        counter("swafka_events_total", dimensions).increment()
+        if let count = options.count, count > 0 {
+            counter("swafka_messages_total", dimensions).increment(by: count)
+        }
+    }
+
+    /// The line, built only when the level lets it through (a notice per message is the hot path).
+    private func log(_ caller: String, _ options: NoticeOptions) {
         var metadata: Logger.Metadata = ["caller": "\(caller)"]
         if let topic = options.topic { metadata["topic"] = "\(topic)" }
         if let partition = options.partition { metadata["partition"] = "\(partition)" }
@@ -89,12 +107,6 @@ public struct LoggingMonitor: Monitor {
         if let count = options.count { metadata["count"] = "\(count)" }
         for (key, value) in options.extra { metadata[key] = "\(value)" }
         logger.info("\(options.event.rawValue)", metadata: metadata)
-
-        let dimensions = [("event", options.event.rawValue), ("topic", options.topic ?? "")]
-        counter("swafka_events_total", dimensions).increment()
-        if let count = options.count, count > 0 {
-            counter("swafka_messages_total", dimensions).increment(by: count)
-        }
     }
 
     public func noticeError(_ caller: String, _ error: any Error) {
