@@ -21,11 +21,23 @@ struct FrameworkTansuTests {
     }
 }
 
-/// The server's shutdown and restart against librdkafka's mock cluster (topics made through its
-/// control protocol: it has no CreateTopics). The other scenarios need topics created for the
-/// responders' and workers' outputs on the fly, which the mock cannot do.
+/// The same scenarios against librdkafka's mock cluster. It has no CreateTopics: every scenario
+/// creates all its topics first (inputs, responder outputs, jobs, dead letters), which
+/// `ConsumerTests.createTopic` does through the mock's control protocol.
 @Suite("Swafka framework against the mock cluster", .enabled(if: TestBed.hasMock))
 struct FrameworkMockTests {
+    @Test func routesCallbacksWorkersAndResponders() async throws {
+        try await FrameworkScenarios.routesCallbacksWorkersResponders(try TestBed.mockBootstrap())
+    }
+
+    @Test func workerRetriesThenDeadLetters() async throws {
+        try await FrameworkScenarios.retriesAndDeadLetters(try TestBed.mockBootstrap())
+    }
+
+    @Test func aCrashedWorkersJobRunsAfterRestart() async throws {
+        try await FrameworkScenarios.workerCrashMidJob(try TestBed.mockBootstrap())
+    }
+
     @Test func gracefulShutdownCommitsAndARestartResumes() async throws {
         try await FrameworkScenarios.shutdownCommits(try TestBed.mockBootstrap())
     }

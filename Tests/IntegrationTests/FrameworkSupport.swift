@@ -90,9 +90,14 @@ enum Framework {
 
     /// Produces `values` to `topic` (partition by key) and waits for the acknowledgements.
     static func produce(_ bootstrap: String, _ messages: [ProducerMessage]) async throws {
+        try await produce(bootstrap, chunks: [messages])
+    }
+
+    /// Produces each chunk after the previous one was acknowledged (so each is its own record batch).
+    static func produce(_ bootstrap: String, chunks: [[ProducerMessage]]) async throws {
         let configuration = try KafkaProducerConfiguration(properties: ["bootstrap.servers": bootstrap, "linger.ms": "1"])
         try await withKafkaProducer(configuration: configuration, logger: logger) { producer in
-            _ = try await producer.produceManySync(messages)
+            for chunk in chunks { _ = try await producer.produceManySync(chunk) }
         }
     }
 
