@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Synchronization
 
 /// What happened: the instrumentation events a monitor is told about.
 public enum MonitorEvent: String, Sendable, Hashable, CaseIterable {
@@ -80,8 +81,12 @@ public protocol Monitor: Sendable {
 public struct LoggingMonitor: Monitor {
     /// Where the lines go.
     public var logger: Logger
-    /// The metrics backend; nil uses the process's bootstrapped one.
-    public var metricsFactory: (any MetricsFactory)?
+    /// The metrics backend; nil uses the process's bootstrapped one (as it is when a counter is
+    /// first used: counters are made once per label, event and topic, then kept).
+    public var metricsFactory: (any MetricsFactory)? {
+        didSet { counters = CounterCache() }
+    }
+    private var counters = CounterCache()
 
     /// A monitor logging to `logger`, counting into `metricsFactory` (default: the global one).
     public init(logger: Logger = Logger(label: "swafka.monitor"), metricsFactory: (any MetricsFactory)? = nil) {
@@ -91,11 +96,15 @@ public struct LoggingMonitor: Monitor {
 
     public func notice(_ caller: String, _ options: NoticeOptions) {
         if logger.logLevel <= .info { log(caller, options) }
-        let dimensions = [("event", options.event.rawValue), ("topic", options.topic ?? "")]
-        counter("swafka_events_total", dimensions).increment()
+        let topic = options.topic ?? ""
+        counters.counter(.events, options.event, topic, make: makeCounter).increment()
         if let count = options.count, count > 0 {
-            counter("swafka_messages_total", dimensions).increment(by: count)
+            counters.counter(.messages, options.event, topic, make: makeCounter).increment(by: count)
         }
+    }
+
+    private func makeCounter(_ label: String, _ event: MonitorEvent, _ topic: String) -> Counter {
+        counter(label, [("event", event.rawValue), ("topic", topic)])
     }
 
     /// The line, built only when the level lets it through (a notice per message is the hot path).
@@ -119,6 +128,35 @@ public struct LoggingMonitor: Monitor {
             Counter(label: label, dimensions: dimensions, factory: metricsFactory)
         } else {
             Counter(label: label, dimensions: dimensions)
+        }
+    }
+}
+
+/// The default monitor's counters, made once per label, event and topic (a notice per message
+/// must not build a `Counter` and its dimensions each time).
+final class CounterCache: Sendable {
+    enum Label: String, Sendable {
+        case events = "swafka_events_total"
+        case messages = "swafka_messages_total"
+    }
+
+    private struct Key: Hashable {
+        var label: Label
+        var event: MonitorEvent
+        var topic: String
+    }
+
+    private let counters = Mutex<[Key: Counter]>([:])
+
+    func counter(_ label: Label, _ event: MonitorEvent, _ topic: String,
+                 make: (String, MonitorEvent, String) -> Counter) -> Counter {
+        let key = Key(label: label, event: event, topic: topic)
+        if let counter = counters.withLock({ $0[key] }) { return counter }
+        let counter = make(label.rawValue, event, topic)
+        return counters.withLock { counters in
+            if let existing = counters[key] { return existing }
+            counters[key] = counter
+            return counter
         }
     }
 }
