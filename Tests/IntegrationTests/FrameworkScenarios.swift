@@ -150,6 +150,15 @@ enum FrameworkScenarios {
         let booted = try app.boot()
         #expect(booted.routes.groups.map(\.group) == ["\(name)_group", "\(name)_\(orders)", "\(name)_\(replies)"].sorted())
 
+        if bootstrap == TestBed.tansu {
+            // The app's topics: all created above but the dead-letter topic (the mock has no CreateTopics).
+            let created = try await booted.createTopics(partitions: 2, replicationFactor: 1, jobsTopics: [fastTopic, slowTopic])
+            #expect(created[booted.defaultDeadLetterTopic] == .created)
+            for topic in [orders, jobs, blobs, replies, fastTopic, slowTopic, FrameworkTopics.ordersOut, FrameworkTopics.outA] {
+                #expect(created[topic] == .alreadyExists, "\(topic): \(String(describing: created[topic]))")
+            }
+        }
+
         let blob: [UInt8] = [0, 255, 254, 0x7B, 0x22, 10, 13, 0x80, 0xC3, 0x28] + Array(0...255)
         try await Framework.produce(bootstrap, [
             Framework.json(orders, #"{"id":1}"#, key: "a"), Framework.json(orders, #"{"id":2,"skip":true}"#, key: "a"),
@@ -166,12 +175,16 @@ enum FrameworkScenarios {
         let worker = try booted.makeWorker(jobsTopics: [fastTopic, slowTopic], concurrency: 2, signals: [], logger: Framework.logger)
         #expect(booted.jobsTopics == [slowTopic])
         try await Framework.running([server, worker]) {
-            await Framework.waitUntil("every message handled") {
+            let handled = await Framework.waitUntil("every message handled") {
                 FrameworkLog.shared.entries(topic: orders, "perform").count == 2
                     && FrameworkLog.shared.entries(topic: jobs, "perform").count == 3
                     && FrameworkLog.shared.entries(topic: blobs, "perform").count == 1
                     && FrameworkLog.shared.entries(topic: replies, "perform").count == 5
                     && monitor.count(.responded) >= 3
+            }
+            if !handled {
+                print("routes(\(bootstrap)): errors \(monitor.errors.prefix(20)); rebalances "
+                      + "\(monitor.notices.filter { $0.event == .rebalance }.map(\.extra))")
             }
         }
 
