@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
 
         // The framework: app, routes, controllers, responders, workers, monitor (issue 7).
-        .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
+        .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "UnixSignals", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
         // karafka-testing's counterpart: drive a route's controller in-process, inspect its responses.
         .target(name: "SwafkaTesting", dependencies: ["Swafka", "KafkaClient", "KafkaWire"], swiftSettings: strictSettings),
         // The commands an app's executable exposes (SwafkaCommand.main(app:)), the console, `install`'s

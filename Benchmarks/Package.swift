@@ -10,6 +10,9 @@ import PackageDescription
 let swafkaProducerAvailable = true
 let swafkaConsumerAvailable = true
 let swafkaClientAvailable = swafkaProducerAvailable || swafkaConsumerAvailable
+/// The framework's overhead run (`swafka-bench framework`, `SWAFKA_FRAMEWORK`): the Swafka server
+/// against the raw consumer.
+let swafkaFrameworkAvailable = swafkaConsumerAvailable
 
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -44,11 +47,13 @@ let package = Package(
             dependencies: swafkaClientAvailable
                 ? [.product(name: "KafkaClient", package: "Swafka"), .product(name: "KafkaWire", package: "Swafka"),
                    .product(name: "Logging", package: "swift-log")]
+                    + (swafkaFrameworkAvailable ? [.product(name: "Swafka", package: "Swafka")] : [])
                 : [],
             path: "Sources/swafka-bench",
             swiftSettings: strictSettings
                 + (swafkaProducerAvailable ? [.define("SWAFKA_PRODUCER")] : [])
                 + (swafkaConsumerAvailable ? [.define("SWAFKA_CONSUMER")] : [])
+                + (swafkaFrameworkAvailable ? [.define("SWAFKA_FRAMEWORK")] : [])
         ),
     ]
 )

@@ -9,7 +9,7 @@ import Foundation
 ///     config.kafkaHosts = ["localhost:9092"]
 ///     config.inline = false
 /// }
-/// app.routeDefaults.worker = KafkaQueueWorker(name: "default", jobsTopic: "example_app_jobs", sink: producer)
+/// app.routeDefaults.worker = KafkaQueueWorker(name: "default", jobsTopic: "example_app_jobs")
 /// app.routes {
 ///     Route("users_created", controller: UsersController.self).responder(UsersResponder.self)
 ///     RouteGroup("audit") {
@@ -17,6 +17,8 @@ import Foundation
 ///     }
 /// }
 /// let booted = try app.boot()   // every setting and route checked here
+/// try await booted.runServer()   // `swafka server`: until SIGTERM/SIGINT, then a graceful shutdown
+/// try await booted.runWorker()   // `swafka worker`: the jobs topics' consumer group
 /// ```
 public struct SwafkaApp: Sendable {
     /// `SWAFKA_ENV` and `SWAFKA_BOOT_FILE`.

@@ -1,3 +1,4 @@
+import KafkaClient
 import Logging
 
 /// How responders hand messages to the producer.
@@ -31,10 +32,19 @@ public struct Configuration: Sendable {
     public var sslClientCert: String?
     /// PEM path of the client key (needs `sslClientCert`). Wired when TLS lands.
     public var sslClientKey: String?
-    /// How many producers responders share.
+    /// Karafka's `connection_pool.size`: how many producers responders share. Kept for
+    /// compatibility and validated, but the running app has one `KafkaProducer`, which is safe to
+    /// share between any number of tasks (it batches their messages), so there is no pool to size.
     public var producerPoolSize: Int = 5
-    /// How long a responder waits for a producer from the pool.
+    /// Karafka's `connection_pool.timeout`: how long a responder may wait for the producer. It is
+    /// the producer's `max.block.ms`: how long a send waits for room in a full buffer before it fails.
     public var producerTimeout: Duration = .seconds(5)
+    /// Extra consumer properties (librdkafka's names, e.g. `fetch.max.wait.ms`), applied after
+    /// the settings above; checked at boot.
+    public var consumerProperties: [String: String] = [:]
+    /// Extra producer properties (librdkafka's names, e.g. `acks`, `linger.ms`), applied after
+    /// the settings above; checked at boot.
+    public var producerProperties: [String: String] = [:]
     /// Whether routes run `perform` in the server process by default instead of enqueuing it.
     public var inline: Bool = true
     /// How responders deliver: wait for acknowledgements, or not.
@@ -66,10 +76,57 @@ public struct Configuration: Sendable {
         if offsetCommitThreshold < 0 { throw .invalid("offset_commit_threshold", "must not be negative") }
         if producerPoolSize < 1 { throw .invalid("connection_pool.size", "must be at least 1") }
         if producerTimeout <= .zero { throw .invalid("connection_pool.timeout", "must be positive") }
+        do {
+            _ = try consumerConfiguration(group: "swafka")
+        } catch {
+            throw .invalid("consumer_properties", "\(error)")
+        }
+        do {
+            _ = try producerConfiguration()
+        } catch {
+            throw .invalid("producer_properties", "\(error)")
+        }
         if (sslClientCert == nil) != (sslClientKey == nil) {
             throw .invalid(sslClientCert == nil ? "ssl.client_cert" : "ssl.client_cert_key",
                            "client certificate and key go together")
         }
+    }
+
+    /// The consumer configuration of `group`: the hosts, session and heartbeat, commits every
+    /// `offsetCommitInterval` or `offsetCommitThreshold` marks of what the framework marked (not
+    /// what was merely delivered), new groups from the earliest offset (Karafka's
+    /// `start_from_beginning`), then `consumerProperties`.
+    public func consumerConfiguration(group: String) throws -> KafkaConsumerConfiguration {
+        var properties = [
+            "bootstrap.servers": kafkaHosts.joined(separator: ","),
+            "client.id": name,
+            "group.id": group,
+            "session.timeout.ms": String(Self.milliseconds(sessionTimeout)),
+            "heartbeat.interval.ms": String(Self.milliseconds(heartbeatInterval)),
+            "enable.auto.commit": "true",
+            "auto.commit.interval.ms": String(Self.milliseconds(offsetCommitInterval)),
+            "offset.commit.threshold": String(offsetCommitThreshold),
+            "enable.auto.offset.store": "false",
+            "auto.offset.reset": "earliest",
+        ]
+        properties.merge(consumerProperties) { _, new in new }
+        return try KafkaConsumerConfiguration(properties: properties)
+    }
+
+    /// The producer configuration: the hosts, `max.block.ms` = `producerTimeout`, then `producerProperties`.
+    public func producerConfiguration() throws -> KafkaProducerConfiguration {
+        var properties = [
+            "bootstrap.servers": kafkaHosts.joined(separator: ","),
+            "client.id": name,
+            "max.block.ms": String(Self.milliseconds(producerTimeout)),
+        ]
+        properties.merge(producerProperties) { _, new in new }
+        return try KafkaProducerConfiguration(properties: properties)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
     private static func isHostPort(_ value: String) -> Bool {

@@ -1,5 +1,6 @@
 /// What a controller or consumer needs from the framework: where to respond and whom to tell.
-public struct ProcessingContext: Sendable {
+/// A class: one instance per batch, shared by its controllers (one reference each, not four).
+public final class ProcessingContext: Sendable {
     /// The route being served.
     public let route: ResolvedRoute
     /// Where responders deliver.
@@ -60,7 +61,7 @@ public struct BeforeEnqueue {
 /// shared, so it needs no locking.
 open class Controller {
     /// The message's params; callbacks may change them before perform.
-    public var params: Params = Params(InboundMessage(topic: "", payload: nil))
+    public var params: Params = .placeholder
     /// The worker perform is enqueued on; starts as the route's, callbacks may pick another.
     public var worker: (any Worker)?
     /// The route, responder, sink and monitor of this message.

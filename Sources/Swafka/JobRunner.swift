@@ -76,7 +76,7 @@ public struct JobRunner: Sendable {
         let outcome = await run(job, nowMs: nowMs)
         switch outcome {
         case .completed: break
-        case let .retry(next, _): try await requeue.enqueue(next)
+        case let .retry(next, _): try await requeue.enqueue(next, sink: sink)
         case let .deadLettered(message), let .rejected(message, _): try await sink.send([message], mode: .sync)
         }
         return outcome

@@ -89,33 +89,44 @@ public protocol Worker: Sendable {
     var name: String { get }
     /// Queues `job` durably; returns once it is safe to consider the message handled.
     func enqueue(_ job: EncodedJob) async throws
+    /// Queues `job`, with the running server's sink at hand (the default ignores it).
+    func enqueue(_ job: EncodedJob, sink: any MessageSink) async throws
+}
+
+extension Worker {
+    public func enqueue(_ job: EncodedJob, sink: any MessageSink) async throws { try await enqueue(job) }
 }
 
 /// The Kafka-backed worker: jobs go to a jobs topic through the producer, and `swafka worker`
-/// processes consume that topic with a `JobRunner`.
+/// processes (`BootedApp.runWorker`) consume that topic as group `<app>_workers` with a `JobRunner`.
 ///
-/// Enqueuing works now with any `MessageSink`. Still needed from the real clients: a consumer of
-/// `jobsTopic` in group `<app>_workers` that hands each job message to `JobRunner.process` and
-/// marks it consumed only after the outcome (completion, re-enqueued retry, or dead letter) was
-/// acknowledged, so a crashed worker's job is redelivered; and a pause of that partition until
-/// `notBeforeMs` instead of a sleep.
+/// A job message is marked consumed only after its outcome (completion, the retry re-enqueued on
+/// this topic with its not-before time, or the dead letter) was acknowledged by the broker, so a
+/// worker that crashes mid-job leaves it to be redelivered. Several `KafkaQueueWorker`s with
+/// different topics give the callbacks' dynamic choice (`worker = important ? fast : slow`).
 public struct KafkaQueueWorker: Worker {
     public let name: String
     /// The jobs topic.
     public let jobsTopic: String
-    /// Where jobs are produced.
-    public let sink: any MessageSink
+    /// Where jobs are produced; nil uses the running server's producer.
+    public let sink: (any MessageSink)?
 
-    /// A worker queueing on `jobsTopic` through `sink`.
-    public init(name: String, jobsTopic: String, sink: any MessageSink) {
+    /// A worker queueing on `jobsTopic` (e.g. `"<app>_jobs"`), through `sink` or, when nil, the
+    /// producer of the server it runs in.
+    public init(name: String, jobsTopic: String, sink: (any MessageSink)? = nil) {
         self.name = name
         self.jobsTopic = jobsTopic
         self.sink = sink
     }
 
     public func enqueue(_ job: EncodedJob) async throws {
+        guard let sink else { throw ProcessingError.noSink(worker: name) }
+        try await enqueue(job, sink: sink)
+    }
+
+    public func enqueue(_ job: EncodedJob, sink fallback: any MessageSink) async throws {
         // Sync: the message is only handled once the job is on the broker.
-        try await sink.send([job.producerMessage(jobsTopic: jobsTopic)], mode: .sync)
+        try await (sink ?? fallback).send([job.producerMessage(jobsTopic: jobsTopic)], mode: .sync)
     }
 }
 

@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Synchronization
 
 /// What happened: the instrumentation events a monitor is told about.
 public enum MonitorEvent: String, Sendable, Hashable, CaseIterable {
@@ -15,6 +16,14 @@ public enum MonitorEvent: String, Sendable, Hashable, CaseIterable {
     case rebalance = "rebalance"
     /// Scheduling was aborted by a `beforeEnqueue` callback.
     case aborted = "aborted"
+    /// A batch failed part-way and is delivered again from the failed message after a backoff.
+    case retry = "retry"
+    /// A worker's job failed and was re-enqueued for a later attempt.
+    case jobRetried = "job_retried"
+    /// A worker's job failed for the last time and went to the dead-letter topic.
+    case deadLettered = "dead_lettered"
+    /// A server or worker started (`extra["role"]`) or shut down.
+    case lifecycle = "lifecycle"
 }
 
 /// The facts of one notice: the event and where it happened.
@@ -72,8 +81,12 @@ public protocol Monitor: Sendable {
 public struct LoggingMonitor: Monitor {
     /// Where the lines go.
     public var logger: Logger
-    /// The metrics backend; nil uses the process's bootstrapped one.
-    public var metricsFactory: (any MetricsFactory)?
+    /// The metrics backend; nil uses the process's bootstrapped one (as it is when a counter is
+    /// first used: counters are made once per label, event and topic, then kept).
+    public var metricsFactory: (any MetricsFactory)? {
+        didSet { counters = CounterCache() }
+    }
+    private var counters = CounterCache()
 
     /// A monitor logging to `logger`, counting into `metricsFactory` (default: the global one).
     public init(logger: Logger = Logger(label: "swafka.monitor"), metricsFactory: (any MetricsFactory)? = nil) {
@@ -82,6 +95,20 @@ public struct LoggingMonitor: Monitor {
     }
 
     public func notice(_ caller: String, _ options: NoticeOptions) {
+        if logger.logLevel <= .info { log(caller, options) }
+        let topic = options.topic ?? ""
+        counters.counter(.events, options.event, topic, make: makeCounter).increment()
+        if let count = options.count, count > 0 {
+            counters.counter(.messages, options.event, topic, make: makeCounter).increment(by: count)
+        }
+    }
+
+    private func makeCounter(_ label: String, _ event: MonitorEvent, _ topic: String) -> Counter {
+        counter(label, [("event", event.rawValue), ("topic", topic)])
+    }
+
+    /// The line, built only when the level lets it through (a notice per message is the hot path).
+    private func log(_ caller: String, _ options: NoticeOptions) {
         var metadata: Logger.Metadata = ["caller": "\(caller)"]
         if let topic = options.topic { metadata["topic"] = "\(topic)" }
         if let partition = options.partition { metadata["partition"] = "\(partition)" }
@@ -89,12 +116,6 @@ public struct LoggingMonitor: Monitor {
         if let count = options.count { metadata["count"] = "\(count)" }
         for (key, value) in options.extra { metadata[key] = "\(value)" }
         logger.info("\(options.event.rawValue)", metadata: metadata)
-
-        let dimensions = [("event", options.event.rawValue), ("topic", options.topic ?? "")]
-        counter("swafka_events_total", dimensions).increment()
-        if let count = options.count, count > 0 {
-            counter("swafka_messages_total", dimensions).increment(by: count)
-        }
     }
 
     public func noticeError(_ caller: String, _ error: any Error) {
@@ -107,6 +128,35 @@ public struct LoggingMonitor: Monitor {
             Counter(label: label, dimensions: dimensions, factory: metricsFactory)
         } else {
             Counter(label: label, dimensions: dimensions)
+        }
+    }
+}
+
+/// The default monitor's counters, made once per label, event and topic (a notice per message
+/// must not build a `Counter` and its dimensions each time).
+final class CounterCache: Sendable {
+    enum Label: String, Sendable {
+        case events = "swafka_events_total"
+        case messages = "swafka_messages_total"
+    }
+
+    private struct Key: Hashable {
+        var label: Label
+        var event: MonitorEvent
+        var topic: String
+    }
+
+    private let counters = Mutex<[Key: Counter]>([:])
+
+    func counter(_ label: Label, _ event: MonitorEvent, _ topic: String,
+                 make: (String, MonitorEvent, String) -> Counter) -> Counter {
+        let key = Key(label: label, event: event, topic: topic)
+        if let counter = counters.withLock({ $0[key] }) { return counter }
+        let counter = make(label.rawValue, event, topic)
+        return counters.withLock { counters in
+            if let existing = counters[key] { return existing }
+            counters[key] = counter
+            return counter
         }
     }
 }

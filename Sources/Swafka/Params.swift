@@ -26,6 +26,10 @@ public struct Params: Sendable {
         self.cache = ParseCache()
     }
 
+    /// What a controller holds before the framework gives it its message (shared, so making a
+    /// controller allocates nothing for it).
+    static let placeholder = Params(InboundMessage(topic: "", payload: nil))
+
     /// The topic the message came from.
     public var topic: String { message.topic }
     /// The partition the message came from.

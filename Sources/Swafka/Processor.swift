@@ -31,8 +31,9 @@ public struct Processor: Sendable {
         monitor.notice("Processor", NoticeOptions(.consume, topic: tp.topic, partition: tp.partition,
                                                   offset: last.offset, count: batch.messages.count))
         guard let route = routes[tp.topic] else {
+            // Nothing would ever handle it: reported and skipped, not redelivered forever.
             monitor.noticeError("Processor", ProcessingError.noRoute(topic: tp.topic))
-            return nil
+            return last.offset + 1
         }
         let context = ProcessingContext(route: route, sink: sink, deliveryMode: deliveryMode, monitor: monitor)
         switch route.handler {
@@ -92,7 +93,7 @@ public struct Processor: Sendable {
             guard let worker = controller.worker else { throw ProcessingError.noWorker(topic: route.topic) }
             let envelope = JobEnvelope(route: route.topic, message: message, overrides: controller.params.overrides,
                                        headers: ["worker": worker.name])
-            try await worker.enqueue(EncodedJob(envelope, interchanger: route.interchanger))
+            try await worker.enqueue(EncodedJob(envelope, interchanger: route.interchanger), sink: sink)
             monitor.notice(name, options(.performEnqueued, ["worker": worker.name]))
             return true
         } catch {
@@ -110,12 +111,15 @@ public enum ProcessingError: Error, Sendable, Hashable, CustomStringConvertible 
     case unknownJobRoute(String)
     /// A callback cleared the worker of a route that is not inline.
     case noWorker(topic: String)
+    /// A `KafkaQueueWorker` without a sink of its own was used outside a running server.
+    case noSink(worker: String)
 
     public var description: String {
         switch self {
         case let .noRoute(topic): "no route consumes topic \"\(topic)\""
         case let .unknownJobRoute(route): "job for unknown route \"\(route)\""
         case let .noWorker(topic): "no worker for topic \"\(topic)\""
+        case let .noSink(worker): "worker \"\(worker)\" has no sink outside a running server"
         }
     }
 }

@@ -19,6 +19,9 @@ public enum SourceEvent: Sendable, Hashable {
     case assigned([TopicPartition])
     /// These partitions are being taken away: finish their work and commit.
     case revoked([TopicPartition])
+    /// These partitions are gone already (the session expired, a new generation): finish their
+    /// work, but no commit for them is possible any more; their uncommitted messages go elsewhere.
+    case lost([TopicPartition])
 }
 
 /// Where a listener's messages come from: one consumer-group membership.
@@ -34,6 +37,23 @@ public protocol MessageSource: Sendable {
     func markAsConsumed(_ topicPartition: TopicPartition, nextOffset: Int64) async throws
     /// Commits what has been marked (on revocation and shutdown).
     func commit() async throws
+    /// Stops fetching `partitions` until `resume` (backpressure, a job's not-before time).
+    /// Batches already delivered still arrive.
+    func pause(_ partitions: [TopicPartition])
+    /// Fetches `partitions` again.
+    func resume(_ partitions: [TopicPartition])
+    /// Delivers `topicPartition` again from `offset` (after a batch failed there). Batches already
+    /// delivered past it still arrive; the listener drops them.
+    func seek(_ topicPartition: TopicPartition, to offset: Int64)
+}
+
+extension MessageSource {
+    /// Sources without flow control (tests) ignore pauses.
+    public func pause(_ partitions: [TopicPartition]) {}
+    /// Sources without flow control ignore resumes.
+    public func resume(_ partitions: [TopicPartition]) {}
+    /// Sources that cannot rewind ignore seeks: the failed messages are not redelivered.
+    public func seek(_ topicPartition: TopicPartition, to offset: Int64) {}
 }
 
 /// A sink that keeps what it is sent: for tests, `SwafkaTesting`, and dry runs.

@@ -6,6 +6,8 @@
 ///                  [--timeout SECONDS] [-X key=value ...]
 ///     swafka-bench consume --brokers B --topic T --messages N [--partitions P] [--timeout SECONDS] [-X key=value ...]
 ///     swafka-bench payload --size S --index I   (message I's payload on stdout, for the runner's parity check)
+///     swafka-bench framework --brokers B --topic T --messages N [--repetitions R] [-X key=value ...]
+///                  (the Swafka server against the raw consumer on the same topic: issue 7's overhead)
 ///
 /// `create-topic` is the peer's job only (the runner creates every topic with librdkafka's admin API).
 struct Options: Sendable {
@@ -14,6 +16,8 @@ struct Options: Sendable {
         case consume
         /// Print one payload and exit: the runner compares it with the peer's.
         case payload
+        /// The framework's overhead: the raw consumer and the Swafka server on the same topic, alternating.
+        case framework
     }
 
     enum Partitioner: String, Sendable {
@@ -38,6 +42,8 @@ struct Options: Sendable {
     var partitioner = Partitioner.roundrobin
     /// produce: the bound on the final flush; consume: the longest wait without a new message.
     var timeoutSeconds = 60
+    /// framework: how many raw/framework pairs to run.
+    var repetitions = 3
     /// Extra client properties, librdkafka's names (`-X key=value`), in order.
     var extra: [(key: String, value: String)] = []
 
@@ -46,7 +52,7 @@ struct Options: Sendable {
     }
 
     static let usage = """
-        usage: swafka-bench produce|consume|payload --brokers B --topic T --messages N [--size S] [--acks A]
+        usage: swafka-bench produce|consume|payload|framework --brokers B --topic T --messages N [--size S] [--acks A]
                [--linger-ms MS] [--compression C] [--partitions P] [--partitioner roundrobin|client]
                [--timeout SECONDS] [--index I] [-X key=value ...]
         """
@@ -78,6 +84,7 @@ struct Options: Sendable {
                 }
                 partitioner = parsed
             case "--timeout": timeoutSeconds = try Self.count(flag, value)
+            case "--repetitions": repetitions = try Self.count(flag, value)
             case "-X":
                 guard let equals = value.firstIndex(of: "=") else {
                     throw UsageError(description: "-X wants key=value, not \(value)")

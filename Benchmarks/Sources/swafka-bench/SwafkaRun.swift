@@ -24,6 +24,17 @@ enum SwafkaRun {
             #endif
         case .payload:
             return ("", 2) // main.swift prints payloads before it gets here
+        case .framework:
+            #if SWAFKA_FRAMEWORK
+            do {
+                return (try await framework(options, repetitions: max(1, options.repetitions)), 0)
+            } catch {
+                writeToStandardError("swafka-bench: \(error)\n")
+                return ("{\"mode\":\"framework\",\"failed\":\"\(error)\"}", 1)
+            }
+            #else
+            return ("{\"mode\":\"framework\",\"available\":false}", 0)
+            #endif
         }
     }
 
@@ -33,6 +44,11 @@ enum SwafkaRun {
         do {
             let measurement = try await body(options)
             let complete = measurement.messages == options.messages
+            #if SWAFKA_PRODUCER
+            let version = clientVersion
+            #else
+            let version = consumerClientVersion
+            #endif
             return (ResultLine.measured(options, clientVersion: version, measurement), complete ? 0 : 1)
         } catch {
             writeToStandardError("swafka-bench: \(error)\n")

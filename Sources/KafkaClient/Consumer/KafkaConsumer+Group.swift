@@ -41,12 +41,16 @@ extension KafkaConsumer {
                     refreshSubscription = true
                     state.nextPatternRefresh = now + (configuration.client.metadataMaxAge ?? .seconds(300))
                 }
-                var deadlines = [state.heartbeatDeadline, state.retryDeadline, state.nextPatternRefresh].compactMap { $0 }
-                // Only while a commit can start: closing, or with one in flight, a due interval is
-                // in the past and would turn this loop into a spin that never suspends (holding a
-                // cooperative thread the close sequence itself needs).
+                var deadlines = [state.heartbeatDeadline, state.retryDeadline].compactMap { $0 }
+                // The pattern refresh and the auto-commit only count while they can start (running, no
+                // commit in flight; the commit signals when it ends): otherwise their deadline stays in
+                // the past and the loop would spin until the close or the commit finished.
+                if state.lifecycle == .running, let due = state.nextPatternRefresh { deadlines.append(due) }
                 if state.lifecycle == .running, !state.autoCommitInFlight, state.autoCommit.uncommittedCount > 0,
-                   let due = state.autoCommit.nextDeadline { deadlines.append(due) }
+                   let due = state.autoCommit.nextDeadline {
+                    deadlines.append(due)
+                }
+                state.groupLoopSteps += 1
                 if !state.readers.isEmpty, state.membership != nil { deadlines.append(now + .seconds(1)) }
                 return (false, actions, deadlines.min())
             }

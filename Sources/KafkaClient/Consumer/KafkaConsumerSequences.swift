@@ -101,8 +101,9 @@ public struct KafkaConsumerBatches: AsyncSequence, Sendable {
         AsyncIterator(consumer: consumer, id: consumer.newReaderID(), maxMessages: maxMessages)
     }
 
-    /// Iterates the batches.
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    /// Iterates the batches. Sendable, so a reader may move it between tasks (the framework's
+    /// source races it against the events iterator); still one reader at a time.
+    public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
         let consumer: KafkaConsumer
         let id: UInt64
         let maxMessages: Int
@@ -161,8 +162,8 @@ public struct KafkaConsumerEvents: AsyncSequence, Sendable {
         return AsyncIterator(consumer: consumer, id: consumer.newReaderID())
     }
 
-    /// Iterates the events.
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    /// Iterates the events. Sendable for the same reason as the batches' iterator.
+    public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
         let consumer: KafkaConsumer
         let id: UInt64
 

@@ -103,6 +103,8 @@ struct ConsumerState: Sendable {
     var membership: GroupMembershipStateMachine?
     var autoCommit: AutoCommitPolicy
     var autoCommitInFlight = false
+    /// How many times the group loop has stepped (tests check it does not spin).
+    var groupLoopSteps = 0
     var partitions: [TopicPartition: PartitionRuntime] = [:]
     var ready: [TopicPartition] = []
     var readyHead = 0
