@@ -1,3 +1,4 @@
+import KafkaSecurity
 import KafkaTransport
 
 /// The settings every Kafka client (admin, producer, consumer) shares: where the cluster is, and how
@@ -51,13 +52,18 @@ public struct ClientConfiguration: Sendable, Equatable {
     public var allowAutoCreateTopics: Bool = false
     /// `debug`: which debug contexts log (`protocol` traces every request and response).
     public var debug: DebugContexts = []
+    /// `security.protocol`: PLAINTEXT, or SSL for TLS under the Kafka framing (`ssl` says how).
+    public var securityProtocol: SecurityProtocol = .plaintext
+    /// The `ssl.*` settings, used when `securityProtocol` is SSL (or SASL_SSL).
+    public var ssl = TLSConfiguration()
 
     /// A configuration for the cluster at `bootstrapServers`, every other setting at its default.
     public init(bootstrapServers: [BrokerAddress]) {
         self.bootstrapServers = bootstrapServers
     }
 
-    /// The connection settings these map to.
+    /// The connection settings these map to, without the TLS context (which loads files and may
+    /// fail): `makeConnectionConfiguration()` adds it, and is what the clients use.
     public var connectionConfiguration: ConnectionConfiguration {
         var connection = ConnectionConfiguration()
         connection.clientID = clientID
@@ -118,6 +124,7 @@ extension ClientConfiguration: PropertyConfigurable {
         if retryBackoffMax < retryBackoff {
             throw fail("retry.backoff.max.ms", "\(retryBackoffMax) is below retry.backoff.ms (\(retryBackoff))")
         }
+        try validateSecurity()
         if reconnectBackoffMax < reconnectBackoff {
             throw fail("reconnect.backoff.max.ms", "\(reconnectBackoffMax) is below reconnect.backoff.ms (\(reconnectBackoff))")
         }
@@ -193,7 +200,7 @@ extension ClientConfiguration: PropertyConfigurable {
                 configuration.debug = try DebugContexts(parsing: text)
             },
             render: { $0.debug.description }),
-    ]
+    ] + securityProperties
 }
 
 /// Parses `host:port,host:port` (`[v6]:port`; a missing port is 9092, as librdkafka allows).
@@ -202,7 +209,7 @@ func parseBrokerList(_ text: String) throws(ConfigurationValueError) -> [BrokerA
     for raw in text.split(separator: ",", omittingEmptySubsequences: false) {
         var entry = String(raw).trimmingSpaces
         // Accept a scheme prefix as librdkafka and kcat users sometimes write it.
-        for scheme in ["plaintext://", "PLAINTEXT://", "tcp://"] where entry.hasPrefix(scheme) {
+        for scheme in ["plaintext://", "PLAINTEXT://", "tcp://", "ssl://", "SSL://"] where entry.hasPrefix(scheme) {
             entry.removeFirst(scheme.count)
         }
         if entry.isEmpty {
