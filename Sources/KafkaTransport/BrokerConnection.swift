@@ -479,7 +479,11 @@ public final class BrokerConnection: Sendable {
             }
             if let (fd, writable) = change { loop.setWritableInterest(fd: fd, writable) }
         case let .failure(.socket(error)):
-            actions.append(contentsOf: core.withLock { $0.machine.ioFailed("\(error)") })
+            actions.append(contentsOf: core.withLock { core in
+                // A broker that refuses us over TLS sends an alert, then resets: say what the alert said.
+                if let alert = core.tlsAlertBeforeReset() { return core.machine.streamCorrupted(.tlsFailed(address, alert)) }
+                return core.machine.ioFailed("\(error)")
+            })
         case let .failure(.tls(error)):
             actions.append(contentsOf: core.withLock { $0.machine.streamCorrupted(.tlsFailed(address, error)) })
         }

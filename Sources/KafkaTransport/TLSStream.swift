@@ -92,4 +92,25 @@ extension BrokerConnection.Core {
             if taken == 0 && !produced { throw TLSError.protocolError(reason: "received ciphertext cannot be decrypted") }
         }
     }
+
+    /// After a write failed: the TLS error the peer's last bytes hold (an alert such as TLS 1.3's
+    /// "certificate required", sent just before it reset the connection), if any. Reads what the
+    /// socket still has into a buffer of its own (the caller may not be the loop thread); the
+    /// connection is failing, so any application data among it is dropped.
+    mutating func tlsAlertBeforeReset() -> TLSError? {
+        guard let tls, let socket, tls.session.state == .established else { return nil }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        for _ in 0..<4 {
+            let received = (try? socket.receive(into: buffer)) ?? nil
+            guard let received, received > 0 else { break }
+            _ = tls.session.receiveCiphertext(UnsafeRawBufferPointer(rebasing: buffer[0..<received]))
+        }
+        do throws(TLSError) {
+            while case .plaintext = try tls.session.read(into: buffer) {}
+            return nil
+        } catch {
+            return error
+        }
+    }
 }
