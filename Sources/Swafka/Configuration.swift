@@ -25,11 +25,11 @@ public struct Configuration: Sendable {
     public var offsetCommitThreshold: Int = 0
     /// How often a member heartbeats; must be below the session timeout.
     public var heartbeatInterval: Duration = .seconds(3)
-    /// PEM path of the CA certificate. Kept and validated now; wired to the connection when TLS lands.
+    /// PEM path of the CA certificate (`ssl.ca.location`; see `clientSecurityProperties`).
     public var sslCACert: String?
-    /// PEM path of the client certificate (needs `sslClientKey`). Wired when TLS lands.
+    /// PEM path of the client certificate (needs `sslClientKey`; `ssl.certificate.location`).
     public var sslClientCert: String?
-    /// PEM path of the client key (needs `sslClientCert`). Wired when TLS lands.
+    /// PEM path of the client key (needs `sslClientCert`; `ssl.key.location`).
     public var sslClientKey: String?
     /// How many producers responders share.
     public var producerPoolSize: Int = 5
