@@ -52,7 +52,8 @@ struct SecurityConfigurationTests {
     }
 
     @Test func secretsAreRedactedInListings() throws {
-        let c = try configuration(["ssl.key.password": "s3cret", "ssl.key.pem": "-----BEGIN PRIVATE KEY-----"])
+        let c = try configuration(["ssl.key.password": "s3cret", "ssl.key.pem": "-----BEGIN PRIVATE KEY-----",
+                                   "ssl.certificate.pem": "-----BEGIN CERTIFICATE-----"])
         #expect(c.value(of: "ssl.key.password") == redactedValue)
         #expect(c.value(of: "ssl.key.pem") == redactedValue)
         #expect(c.value(of: "ssl.key.password", redactingSecrets: false) == "s3cret")
