@@ -143,6 +143,23 @@ struct TLSLiveTests {
         }
     }
 
+    @Test func aClientFailsAtOnceOnACertificateProblem() async throws {
+        // Not retried until default.api.timeout.ms: the error names the cause straight away.
+        let bootstrap = try TLSTestBed.value("SWAFKA_TLS_WRONGHOST_BOOTSTRAP")
+        let admin = try KafkaAdminClient(configuration: ClusterScenarios.configuration(
+            bootstrap, TLSTestBed.properties().merging(["default.api.timeout.ms": "60000"]) { _, new in new }),
+            logger: ClusterScenarios.logger)
+        do {
+            _ = try await admin.describeCluster()
+            Issue.record("describeCluster succeeded through a certificate for another host")
+        } catch {
+            let expected = KafkaClientError.transport(.tlsFailed(try #require(BrokerAddress(parsing: bootstrap)),
+                                                                 .hostnameMismatch(host: "127.0.0.1")))
+            #expect(error == expected || error == .noBrokerAvailable(lastError: expected), "\(error)")
+        }
+        await admin.shutdown()
+    }
+
     @Test func anExpiredCertificateIsRefused() async throws {
         let error = try await TLSTestBed.tlsFailure("SWAFKA_TLS_EXPIRED_BOOTSTRAP", TLSTestBed.properties())
         #expect(error == .certificateExpired)
