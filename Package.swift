@@ -47,18 +47,19 @@ let package = Package(
         .target(name: "KafkaCompression", dependencies: ["KafkaWire", "CZlib", "CLZ4", "CSnappy", "CZstd"],
                 swiftSettings: strictSettings),
 
-        // OpenSSL 3 behind a module map; KafkaSecurity wraps its crypto (and later TLS) and holds the SASL
+        // OpenSSL 3 behind a module map; KafkaSecurity wraps its crypto and TLS sessions and holds the SASL
         // mechanisms and the SaslHandshake/SaslAuthenticate exchange as socket-free state machines.
         .systemLibrary(name: "COpenSSL", path: "Sources/CShims/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
         .target(name: "KafkaSecurity", dependencies: ["KafkaWire", "COpenSSL"], swiftSettings: strictSettings),
 
-        // POSIX sockets, framing, one epoll loop thread, broker connections. No SwiftNIO.
+        // POSIX sockets, framing, one epoll loop thread, broker connections. No SwiftNIO. TLS sessions (no I/O)
+        // come from KafkaSecurity and sit under the framing.
         .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
-        .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
+        .target(name: "KafkaTransport", dependencies: ["KafkaWire", "KafkaSecurity", "CTransport"], swiftSettings: strictSettings),
 
         // Cluster client, producer, consumer and groups: policy over the transport.
-        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
+        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaSecurity", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
 
         // The framework: app, routes, controllers, responders, workers, monitor (issue 7).
         .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "UnixSignals", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
@@ -119,7 +120,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression", "Swafka", "SwafkaCLI",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaSecurity", "KafkaWire", "KafkaCompression", "Swafka", "SwafkaCLI",
                                    "swafka-example",
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "Metrics", package: "swift-metrics"),

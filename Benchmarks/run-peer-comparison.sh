@@ -2,13 +2,14 @@
 # Producer and consumer throughput of Swafka side by side with librdkafka (issues 4 and 5), in one run, on the
 # same broker and machine. Prints a Markdown table (peer, swafka, ratio swafka/peer) and keeps the raw JSON lines.
 #
-#   Benchmarks/run-peer-comparison.sh [--broker tansu|mock] [--messages N] [--size S] [--repetitions R]
+#   Benchmarks/run-peer-comparison.sh [--broker tansu|tansu-tls|mock] [--messages N] [--size S] [--repetitions R]
 #                                     [--partitions "1 6"] [--compressions "none lz4"] [--acks 1] [--linger-ms 5]
 #                                     [--partitioner roundrobin|client] [--only all|producer|consumer]
 #                                     [--peer-conf "k=v ..."] [--swafka-conf "k=v ..."] [--no-swafka] [--out DIR]
 #
 # Defaults are the issues' matrix: 1,000,000 messages of 100 bytes, 1 and 6 partitions, acks=1, linger 5 ms,
-# no compression and lz4, on Tansu. Per repetition, and per (partitions, compression):
+# no compression and lz4, on Tansu. --broker tansu-tls runs the same over TLS: both clients connect to the test
+# bed's stunnel in front of a Tansu of its own (Scripts/testbed/tls.sh), trusting its CA. Per repetition, and per (partitions, compression):
 #   1. two fresh topics (created with librdkafka's CreateTopics, partition count confirmed through Metadata);
 #   2. produce N messages into one with the peer and into the other with swafka-bench (who goes first alternates
 #      between repetitions);
@@ -63,7 +64,7 @@ while [ $# -gt 0 ]; do
         *) echo "run-peer-comparison.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-case "$broker" in tansu|mock) ;; *) echo "--broker: tansu or mock" >&2; exit 2 ;; esac
+case "$broker" in tansu|tansu-tls|mock) ;; *) echo "--broker: tansu, tansu-tls or mock" >&2; exit 2 ;; esac
 case "$only" in all|producer|consumer) ;; *) echo "--only: all, producer or consumer" >&2; exit 2 ;; esac
 
 log() { echo "peer-comparison: $*" >&2; }
@@ -80,6 +81,14 @@ if [ "$broker" = tansu ]; then
     bootstrap="$SWAFKA_TANSU_BOOTSTRAP"
     broker_pid="$(cat "$tb/run/tansu.pid")"
     broker_name="Tansu $("$tb/bin/tansu" --version | awk '{print $2}') (1 broker, memory storage)"
+elif [ "$broker" = tansu-tls ]; then
+    # TLS is terminated by stunnel, whose CPU is not in the broker's column.
+    bootstrap="$SWAFKA_TLS_BOOTSTRAP"
+    broker_pid="$(cat "$tb/run/tansu-tls.pid")"
+    broker_name="Tansu $("$tb/bin/tansu" --version | awk '{print $2}') (1 broker, memory storage) behind stunnel (TLS)"
+    tls_conf="security.protocol=ssl ssl.ca.location=$SWAFKA_TLS_DIR/ca.pem"
+    peer_conf="$tls_conf${peer_conf:+ $peer_conf}"
+    swafka_conf="$tls_conf${swafka_conf:+ $swafka_conf}"
 else
     bootstrap="$SWAFKA_MOCK_BOOTSTRAP"
     broker_pid="$(cat "$tb/run/mock.pid")"
@@ -168,8 +177,8 @@ print("peer-comparison: %-8s %-10s %-48s %s" % (r["role"], r["client"], (x.get("
 }
 
 create_topic() { # NAME PARTITIONS
-    if [ "$broker" = tansu ]; then
-        run_peer create-topic --brokers "$bootstrap" --topic "$1" --partitions "$2" >/dev/null
+    if [ "$broker" != mock ]; then
+        run_peer create-topic --brokers "$bootstrap" --topic "$1" --partitions "$2" ${peer_x[@]+"${peer_x[@]}"} >/dev/null
     else
         "$root/Scripts/testbed/mockctl.sh" "topic create $1 $2 1" >/dev/null
     fi

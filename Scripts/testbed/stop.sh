@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops everything Scripts/testbed/start.sh started: the processes in .testbed/run/*.pid, and any orphan (e.g.
-# after a lost pid file) whose executable is this test bed's Tansu or mock_cluster binary and whose environment
+# after a lost pid file) whose executable is this test bed's Tansu or mock_cluster binary (or stunnel) and whose environment
 # carries start.sh's SWAFKA_TESTBED_INSTANCE mark for this checkout. Never matches by process name, so brokers of
 # other checkouts, and those capture-fixtures.sh runs, are left alone. Removes .testbed/env.
 #
@@ -22,8 +22,8 @@ done
 
 # Orphans: compare each process's executable with our binaries' real paths.
 targets=()
-for b in "$tb/bin/tansu" "$tb/bin/mock_cluster"; do
-    [ -e "$b" ] && targets+=("$(readlink -f "$b")")
+for b in "$tb/bin/tansu" "$tb/bin/mock_cluster" "$(command -v stunnel4 || true)"; do
+    [ -n "$b" ] && [ -e "$b" ] && targets+=("$(readlink -f "$b")")
 done
 if [ "${#targets[@]}" -gt 0 ]; then
     for p in /proc/[0-9]*; do

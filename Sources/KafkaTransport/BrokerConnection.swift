@@ -1,4 +1,5 @@
 import Glibc
+import KafkaSecurity
 import KafkaWire
 import Synchronization
 
@@ -28,6 +29,8 @@ public final class BrokerConnection: Sendable {
         var closedWaiters: [CheckedContinuation<Void, Never>] = []
         var wantsWritable = false
         var apiVersions: BrokerApiVersions? = nil
+        /// The TLS layer, when `configuration.tls` is set: one session per socket.
+        var tls: TLSStream? = nil
     }
 
     /// The broker's address.
@@ -119,6 +122,15 @@ public final class BrokerConnection: Sendable {
         }
         let socket: TCPSocket
         let result: NonBlocking<Void>
+        // A fresh TLS session for each socket, made before the connect can complete on the loop thread.
+        var tls: TLSStream? = nil
+        if let context = configuration.tls {
+            do throws(TLSError) {
+                tls = TLSStream(session: try context.makeSession(host: address.host))
+            } catch {
+                return core.withLock { $0.machine.handshakeFailed(.tlsFailed(address, error)) }
+            }
+        }
         do {
             socket = try TCPSocket.open(family: target.family, options: configuration.socket)
         } catch {
@@ -131,19 +143,72 @@ public final class BrokerConnection: Sendable {
             // EPOLLOUT wakes the loop continuously for the life of the connection.
             core.withLock { core in
                 core.socket = socket
+                core.tls = tls
                 core.wantsWritable = true
             }
             try loop.register(fd: socket.fd, handler: self, writable: true)
         } catch {
-            core.withLock { core in if core.socket?.fd == socket.fd { core.socket = nil } }
+            core.withLock { core in
+                if core.socket?.fd == socket.fd {
+                    core.socket = nil
+                    core.tls = nil
+                }
+            }
             loop.deregister(fd: socket.fd)
             socket.close()
             return core.withLock { $0.machine.connectFailed(error, now: .now) }
         }
         if case .done = result {
-            return core.withLock { $0.machine.connected(now: .now) }
+            return tcpConnected(now: .now)
         }
         return []
+    }
+
+    /// The TCP connect finished: without TLS the connection is up; with TLS its handshake starts,
+    /// and the state machine stays `connecting` (under the same deadline) until it finishes.
+    private func tcpConnected(now: ContinuousClock.Instant) -> [ConnectionStateMachine<Int32>.Action] {
+        let startsTLS = core.withLock { core -> Bool in
+            guard core.tls != nil else { return false }
+            core.tls?.tcpConnected = true
+            return true
+        }
+        guard startsTLS else { return core.withLock { $0.machine.connected(now: now) } }
+        return advanceTLSHandshake(now: now)
+    }
+
+    /// Runs the TLS handshake as far as the received bytes allow, writes what it produced, and
+    /// reports the connection up (`connected`) once it is established.
+    private func advanceTLSHandshake(now: ContinuousClock.Instant) -> [ConnectionStateMachine<Int32>.Action] {
+        let (actions, interest) = core.withLock { core -> ([ConnectionStateMachine<Int32>.Action], (Int32, Bool)?) in
+            guard let tls = core.tls, let socket = core.socket else { return ([], nil) }
+            let sink = TLSSink(socket: socket, session: tls.session)
+            let state: TLSSession.State
+            do throws(TLSError) {
+                state = try tls.session.advanceHandshake()
+            } catch {
+                _ = try? sink.drain()  // our alert, if the socket takes it
+                return (core.machine.handshakeFailed(.tlsFailed(address, error)), nil)
+            }
+            let drained: Bool
+            do throws(StreamWriteError) {
+                drained = try sink.drain()
+            } catch {
+                switch error {
+                case let .socket(socketError): return (core.machine.connectFailed(socketError, now: now), nil)
+                case let .tls(tlsError): return (core.machine.handshakeFailed(.tlsFailed(address, tlsError)), nil)
+                }
+            }
+            // Watch for writability only while ciphertext waits, or the level-triggered EPOLLOUT spins the loop.
+            var interest: (Int32, Bool)? = nil
+            if core.wantsWritable == drained {
+                core.wantsWritable = !drained
+                interest = (socket.fd, !drained)
+            }
+            guard state == .established else { return ([], interest) }
+            return (core.machine.connected(now: now), interest)
+        }
+        if let (fd, writable) = interest { loop.setWritableInterest(fd: fd, writable) }
+        return actions
     }
 
     // MARK: Requests
@@ -386,7 +451,7 @@ public final class BrokerConnection: Sendable {
     }
 
     private func write(_ requests: [ConnectionStateMachine<Int32>.Request]) -> [ConnectionStateMachine<Int32>.Action] {
-        let (result, unanswered) = core.withLock { core -> (Result<Bool, SocketError>, [Int32]) in
+        let (result, unanswered) = core.withLock { core -> (Result<Bool, StreamWriteError>, [Int32]) in
             for request in requests {
                 core.outgoing.append(request.frame, completion: request.expectsResponse ? nil : request.correlationID)
                 observer?.requestSent(apiKey: request.apiKey, apiVersion: request.apiVersion,
@@ -397,7 +462,7 @@ public final class BrokerConnection: Sendable {
         return afterFlush(result, flushedWithoutResponse: unanswered)
     }
 
-    private func afterFlush(_ result: Result<Bool, SocketError>, flushedWithoutResponse: [Int32]) -> [ConnectionStateMachine<Int32>.Action] {
+    private func afterFlush(_ result: Result<Bool, StreamWriteError>, flushedWithoutResponse: [Int32]) -> [ConnectionStateMachine<Int32>.Action] {
         var actions: [ConnectionStateMachine<Int32>.Action] = []
         if !flushedWithoutResponse.isEmpty {
             let empty = ByteSlice()
@@ -413,15 +478,29 @@ public final class BrokerConnection: Sendable {
                 return (socket.fd, !drained)
             }
             if let (fd, writable) = change { loop.setWritableInterest(fd: fd, writable) }
-        case let .failure(error):
-            actions.append(contentsOf: core.withLock { $0.machine.ioFailed("\(error)") })
+        case let .failure(.socket(error)):
+            actions.append(contentsOf: core.withLock { core in
+                // A broker that refuses us over TLS sends an alert, then resets: say what the alert said.
+                if let alert = core.tlsAlertBeforeReset() { return core.machine.streamCorrupted(.tlsFailed(address, alert)) }
+                return core.machine.ioFailed("\(error)")
+            })
+        case let .failure(.tls(error)):
+            actions.append(contentsOf: core.withLock { $0.machine.streamCorrupted(.tlsFailed(address, error)) })
         }
         return actions
     }
 
     private func closeSocket() {
         let socket = core.withLock { core -> TCPSocket? in
-            defer { core.socket = nil }
+            defer {
+                core.socket = nil
+                core.tls = nil
+            }
+            if let socket = core.socket, let tls = core.tls, tls.session.state == .established {
+                // close_notify, if the socket takes it now; nobody waits for the broker's.
+                tls.session.close()
+                _ = try? TLSSink(socket: socket, session: tls.session).drain()
+            }
             return core.socket
         }
         if let socket {
@@ -468,17 +547,21 @@ public final class BrokerConnection: Sendable {
 
 extension BrokerConnection: EventLoopHandler {
     func handleEvents(readable: Bool, writable: Bool, failed: Bool, now: ContinuousClock.Instant) {
-        let (connecting, socket) = core.withLock { core -> (Bool, TCPSocket?) in
-            if case .connecting = core.machine.state { return (true, core.socket) }
-            return (false, core.socket)
+        let (connecting, socket, handshaking) = core.withLock { core -> (Bool, TCPSocket?, Bool) in
+            if case .connecting = core.machine.state { return (true, core.socket, core.tls?.isHandshaking == true) }
+            return (false, core.socket, false)
         }
         guard let socket else { return }
+        if handshaking {
+            if readable || failed { receiveHandshake(from: socket, now: now) } else { perform(advanceTLSHandshake(now: now)) }
+            return
+        }
         if connecting {
             guard writable || failed || readable else { return }
             if let error = socket.connectResult() {
                 perform(core.withLock { $0.machine.connectFailed(error, now: now) })
             } else {
-                perform(core.withLock { $0.machine.connected(now: now) })
+                perform(tcpConnected(now: now))
             }
             return
         }
@@ -507,14 +590,23 @@ extension BrokerConnection: EventLoopHandler {
                 return
             }
             let chunk = UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count])
-            let actions = core.withLock { core -> [ConnectionStateMachine<Int32>.Action] in
+            let scratch = loop.plaintextBuffer
+            let (actions, mustFlush) = core.withLock { core -> ([ConnectionStateMachine<Int32>.Action], Bool) in
                 var actions: [ConnectionStateMachine<Int32>.Action] = []
                 var frames: [[UInt8]] = []
                 var streamError: TransportError? = nil
                 do {
-                    try core.decoder.feed(chunk) { frames.append($0) }
+                    if let tls = core.tls {
+                        if try core.feedCiphertext(chunk, session: tls.session, scratch: scratch, emit: { frames.append($0) }) {
+                            streamError = .connectionClosed(address, reason: "closed by the broker (TLS close_notify)")
+                        }
+                    } else {
+                        try core.decoder.feed(chunk) { frames.append($0) }
+                    }
                 } catch let error as TransportError {
                     streamError = error
+                } catch let error as TLSError {
+                    streamError = .tlsFailed(address, error)
                 } catch {
                     streamError = .connectionClosed(address, reason: "\(error)")
                 }
@@ -523,15 +615,97 @@ extension BrokerConnection: EventLoopHandler {
                     actions.append(contentsOf: core.frameReceived(frame, now: now, observer: observer, broker: address))
                 }
                 if let streamError { actions.append(contentsOf: core.machine.streamCorrupted(streamError)) }
-                return actions
+                // Reading may have made the session answer (a TLS 1.3 key update): send it.
+                return (actions, (core.tls?.session.pendingCiphertextCount ?? 0) > 0)
             }
             perform(actions)
+            if mustFlush {
+                let (result, unanswered) = core.withLock { $0.flush() }
+                perform(afterFlush(result, flushedWithoutResponse: unanswered))
+            }
             if count < loop.readBuffer.count { return }
         }
     }
 
+    /// Reads handshake bytes from the socket into the TLS session, then advances the handshake.
+    private func receiveHandshake(from socket: TCPSocket, now: ContinuousClock.Instant) {
+        for _ in 0..<16 {
+            let count: Int?
+            do {
+                count = try socket.receive(into: loop.readBuffer)
+            } catch {
+                perform(core.withLock { $0.machine.connectFailed(error, now: now) })
+                return
+            }
+            guard let count else { break }  // drained
+            if count == 0 {
+                core.withLock { $0.tls?.session.ciphertextEnded() }
+                perform(advanceTLSHandshake(now: now))
+                // The handshake cannot finish without the peer: it failed or ended.
+                if core.withLock({ $0.tls?.isHandshaking == true }) {
+                    perform(core.withLock { $0.machine.handshakeFailed(.tlsFailed(address, .closedDuringHandshake)) })
+                }
+                return
+            }
+            var rest = UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count])
+            while !rest.isEmpty {
+                let taken = core.withLock { $0.tls?.session.receiveCiphertext(rest) ?? 0 }
+                rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
+                perform(advanceTLSHandshake(now: now))
+                guard core.withLock({ $0.tls?.isHandshaking == true }) else { break }
+                if taken == 0 {
+                    perform(core.withLock {
+                        $0.machine.handshakeFailed(.tlsFailed(address, .handshakeFailed(reason: "handshake messages exceed the session's buffer")))
+                    })
+                    return
+                }
+            }
+            guard core.withLock({ $0.tls?.isHandshaking == true }) else {
+                // Established: bytes that came with the handshake's last flight (or after it) are application data.
+                decryptBuffered(rest, now: now)
+                return
+            }
+            if count < loop.readBuffer.count { break }
+        }
+    }
+
+    /// Decrypts what the session already holds, and `rest`: bytes that arrived with the end of the handshake.
+    private func decryptBuffered(_ rest: UnsafeRawBufferPointer, now: ContinuousClock.Instant) {
+        let scratch = loop.plaintextBuffer
+        let actions = core.withLock { core -> [ConnectionStateMachine<Int32>.Action] in
+            guard let tls = core.tls, tls.session.state == .established else { return [] }
+            var frames: [[UInt8]] = []
+            var actions: [ConnectionStateMachine<Int32>.Action] = []
+            var streamError: TransportError? = nil
+            do {
+                if try core.feedCiphertext(rest, session: tls.session, scratch: scratch,
+                                           emit: { frames.append($0) }) {
+                    streamError = .connectionClosed(address, reason: "closed by the broker (TLS close_notify)")
+                }
+            } catch let error as TLSError {
+                streamError = .tlsFailed(address, error)
+            } catch let error as TransportError {
+                streamError = error
+            } catch {
+                streamError = .connectionClosed(address, reason: "\(error)")
+            }
+            for frame in frames {
+                actions.append(contentsOf: core.frameReceived(frame, now: now, observer: observer, broker: address))
+            }
+            if let streamError { actions.append(contentsOf: core.machine.streamCorrupted(streamError)) }
+            return actions
+        }
+        perform(actions)
+    }
+
     func tick(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
-        let actions = core.withLock { $0.machine.tick(now: now) }
+        let actions = core.withLock { core -> [ConnectionStateMachine<Int32>.Action] in
+            // A TLS handshake that outlives the connect deadline says so: the peer may not speak TLS.
+            if case let .connecting(_, _, deadline) = core.machine.state, now >= deadline, core.tls?.isHandshaking == true {
+                return core.machine.handshakeFailed(.tlsFailed(address, .handshakeTimedOut(after: configuration.connectTimeout)))
+            }
+            return core.machine.tick(now: now)
+        }
         if !actions.isEmpty { perform(actions) }
         return core.withLock { $0.machine.nextDeadline }
     }
@@ -540,13 +714,25 @@ extension BrokerConnection: EventLoopHandler {
 extension BrokerConnection.Core {
     /// Writes what the socket takes: `true` when everything queued is written, plus the acks=0
     /// requests whose last byte went out.
-    mutating func flush() -> (Result<Bool, SocketError>, [Int32]) {
+    mutating func flush() -> (Result<Bool, StreamWriteError>, [Int32]) {
         guard let socket else { return (.success(true), []) }
+        if let tls {
+            // Nothing goes out before the handshake ends (the machine writes nothing before it is `connected`).
+            guard tls.session.state == .established else { return (.success(outgoing.isEmpty), []) }
+            let sink = TLSSink(socket: socket, session: tls.session)
+            do {
+                let finished = try outgoing.flush(to: sink)
+                let drained = try sink.drain()
+                return (.success(outgoing.isEmpty && drained), finished)
+            } catch {
+                return (.failure(error), [])
+            }
+        }
         do {
             let finished = try outgoing.flush(to: socket)
             return (.success(outgoing.isEmpty), finished)
         } catch {
-            return (.failure(error), [])
+            return (.failure(.socket(error)), [])
         }
     }
 
@@ -588,13 +774,14 @@ struct OutgoingBuffer: Sendable {
         frames.append((frame, completion))
     }
 
-    /// Writes until the socket would block; returns the acks=0 requests fully written.
-    mutating func flush(to socket: TCPSocket) throws(SocketError) -> [Int32] {
+    /// Writes until the sink (the socket, or the TLS session in front of it) would block; returns
+    /// the acks=0 requests fully written.
+    mutating func flush<Sink: ByteSink>(to sink: Sink) throws(Sink.Failure) -> [Int32] {
         var finished: [Int32] = []
         while let first = frames.first {
             let start = offsetInFirst
             let outcome = first.bytes.withUnsafeBytes { raw in
-                Result { () throws(SocketError) -> Int in try socket.send(UnsafeRawBufferPointer(rebasing: raw[start...])) }
+                Result { () throws(Sink.Failure) -> Int in try sink.send(UnsafeRawBufferPointer(rebasing: raw[start...])) }
             }
             let sent = try outcome.get()
             if sent == 0 && offsetInFirst < first.bytes.count { break }

@@ -1,3 +1,4 @@
+import KafkaSecurity
 import KafkaWire
 
 /// Settings of one broker connection. The client layer builds these from its validated
@@ -21,6 +22,10 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     public var maximumResponseSize: Int = 100 * 1024 * 1024 + 512
     /// TCP options.
     public var socket = SocketOptions()
+    /// TLS (`security.protocol` SSL or SASL_SSL): the loaded CAs and client identity every
+    /// connection's session is made from; nil for plaintext. The handshake runs right after the TCP
+    /// connect, within `connectTimeout`, and everything after it (ApiVersions included) is encrypted.
+    public var tls: TLSContext? = nil
 
     /// The defaults.
     public init() {}

@@ -11,7 +11,8 @@ import KafkaWire
 struct ConnectionStateMachine<Payload: Sendable>: Sendable {
     enum State: Sendable, Equatable {
         case idle
-        /// Trying resolved address `index` of `count`; `deadline` bounds the whole attempt.
+        /// Trying resolved address `index` of `count`; `deadline` bounds the whole attempt. With TLS,
+        /// the owner reports `connected` only once the TLS handshake is done, so it counts as connecting.
         case connecting(index: Int, count: Int, deadline: ContinuousClock.Instant)
         /// ApiVersions at `version` is in flight.
         case negotiatingVersions(version: Int16)

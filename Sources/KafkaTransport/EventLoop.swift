@@ -37,6 +37,9 @@ public final class TransportEventLoop: Sendable {
     /// The loop thread's buffer for reads: one per loop, reused for every socket.
     let readChunk = ReadChunk(size: TransportEventLoop.readChunkSize)
     var readBuffer: UnsafeMutableRawBufferPointer { readChunk.buffer }
+    /// The loop thread's buffer for decrypted TLS records (at most 16 KiB each).
+    let plaintextChunk = ReadChunk(size: 64 * 1024)
+    var plaintextBuffer: UnsafeMutableRawBufferPointer { plaintextChunk.buffer }
     /// Bytes read from a socket per `recv`.
     static let readChunkSize = 256 * 1024
 

@@ -1,3 +1,4 @@
+import KafkaSecurity
 import KafkaWire
 
 /// Why a connection or a request on it failed.
@@ -23,6 +24,9 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case encodingFailed(api: ApiKey, version: Int16, error: WireEncodingError)
     /// The broker does not offer the API, or no version both sides support.
     case unsupportedVersion(api: ApiKey, ours: ClosedRange<Int16>, theirs: ClosedRange<Int16>?)
+    /// TLS failed: the handshake (an untrusted, expired or misnamed certificate, a peer that does
+    /// not speak TLS or refused our certificate) or the encrypted stream after it.
+    case tlsFailed(BrokerAddress, TLSError)
     /// Version negotiation or authentication answered with a Kafka error.
     case handshakeFailed(BrokerAddress, ErrorCode, String?)
     /// The connection has been closed by its owner; no new requests are accepted.
@@ -36,6 +40,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .resolutionFailed, .connectFailed, .connectTimedOut, .requestTimedOut, .connectionClosed,
              .invalidFrameSize, .correlationMismatch: true
         case .malformedResponse, .encodingFailed, .unsupportedVersion, .handshakeFailed, .shutDown, .cancelled: false
+        case let .tlsFailed(_, error): error.isRetriable
         }
     }
 
@@ -59,6 +64,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
             } else {
                 "\(api.name): the broker does not offer this API (we support \(ours.lowerBound)-\(ours.upperBound))"
             }
+        case let .tlsFailed(address, error): "TLS with \(address): \(error)"
         case let .handshakeFailed(address, code, message): "handshake with \(address) failed: \(code)\(message.map { ": \($0)" } ?? "")"
         case .shutDown: "the connection has been shut down"
         case .cancelled: "the request was cancelled"

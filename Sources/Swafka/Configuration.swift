@@ -26,11 +26,11 @@ public struct Configuration: Sendable {
     public var offsetCommitThreshold: Int = 0
     /// How often a member heartbeats; must be below the session timeout.
     public var heartbeatInterval: Duration = .seconds(3)
-    /// PEM path of the CA certificate. Kept and validated now; wired to the connection when TLS lands.
+    /// PEM path of the CA certificate (`ssl.ca.location`; see `clientSecurityProperties`).
     public var sslCACert: String?
-    /// PEM path of the client certificate (needs `sslClientKey`). Wired when TLS lands.
+    /// PEM path of the client certificate (needs `sslClientKey`; `ssl.certificate.location`).
     public var sslClientCert: String?
-    /// PEM path of the client key (needs `sslClientCert`). Wired when TLS lands.
+    /// PEM path of the client key (needs `sslClientCert`; `ssl.key.location`).
     public var sslClientKey: String?
     /// Karafka's `connection_pool.size`: how many producers responders share. Kept for
     /// compatibility and validated, but the running app has one `KafkaProducer`, which is safe to

@@ -4,9 +4,9 @@
 ///   at both ends, but not around `=`: `name = value` names a property `"name "`, as in kcat.
 /// - `\:` and `\=` become `:` and `=` (Java properties files escape them), and the name ends at the
 ///   first `=` left.
-/// - Two Java-client settings are translated, so a Confluent Cloud file works: a PLAIN
-///   `sasl.jaas.config` becomes `sasl.username` and `sasl.password`, and
-///   `ssl.endpoint.identification.algorithm` is ignored.
+/// - A Java-client setting is translated, so a Confluent Cloud file works: a PLAIN
+///   `sasl.jaas.config` becomes `sasl.username` and `sasl.password`.
+///   (`ssl.endpoint.identification.algorithm` is taken as it is: https, or empty/none to disable.)
 public enum ConfigFile {
     /// One setting and the line it came from.
     public struct Entry: Sendable, Equatable {
@@ -58,8 +58,6 @@ public enum ConfigFile {
 
     static func translateJavaSetting(name: String, value: String, line: Int) -> [Entry] {
         switch name {
-        case "ssl.endpoint.identification.algorithm":
-            return []
         case "sasl.jaas.config":
             let prefix = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
             guard value.hasPrefix(prefix) else { break }

@@ -10,7 +10,7 @@ public enum SettingsCatalog {
     /// Every setting, in `-X list` order.
     public static let all: [SettingDefinition] = client + producer + consumer
 
-    /// The cluster client's settings (connections, metadata, admin), straight from
+    /// The cluster client's settings (connections, metadata, admin, `security.protocol` and `ssl.*`), straight from
     /// `ClientConfiguration.properties`: the same names, checks, defaults and documentation, so `-X`
     /// accepts exactly what the client does. Two defaults differ for kcat's sake (`overrides`).
     public static let client: [SettingDefinition] = {
@@ -34,15 +34,10 @@ public enum SettingsCatalog {
             SettingDefinition("api.version.request", default: "true",
                               documentation: "Accepted for kcat compatibility: swafkacat always asks brokers for their versions.",
                               check: boolean),
-            SettingDefinition("security.protocol", default: "plaintext",
-                              documentation: "Only plaintext is supported so far.",
-                              check: { $0.lowercased() == "plaintext" ? nil : "swafkacat supports only plaintext so far" }),
             SettingDefinition("sasl.mechanisms", aliases: ["sasl.mechanism"], default: "GSSAPI",
                               documentation: "Kept for config-file compatibility; SASL is not supported yet."),
             SettingDefinition("sasl.username", default: "", documentation: "Kept for config-file compatibility."),
             SettingDefinition("sasl.password", default: "", isSensitive: true,
-                              documentation: "Kept for config-file compatibility (redacted in dumps)."),
-            SettingDefinition("ssl.key.password", default: "", isSensitive: true,
                               documentation: "Kept for config-file compatibility (redacted in dumps)."),
         ]
     }()

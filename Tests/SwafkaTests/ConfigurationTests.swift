@@ -103,3 +103,18 @@ import Testing
         }
     }
 }
+
+@Suite("Framework SSL options as client properties")
+struct FrameworkSecurityPropertiesTests {
+    @Test func karafkaSSLOptionsBecomeKafkaProperties() {
+        var configuration = Configuration()
+        #expect(configuration.clientSecurityProperties.isEmpty)
+        configuration.sslCACert = "/etc/kafka/ca.pem"
+        configuration.sslClientCert = "/etc/kafka/client.pem"
+        configuration.sslClientKey = "/etc/kafka/client.key"
+        #expect(configuration.clientSecurityProperties == [
+            "security.protocol": "ssl", "ssl.ca.location": "/etc/kafka/ca.pem",
+            "ssl.certificate.location": "/etc/kafka/client.pem", "ssl.key.location": "/etc/kafka/client.key",
+        ])
+    }
+}

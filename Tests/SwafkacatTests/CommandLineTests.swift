@@ -279,6 +279,7 @@ struct SmallParserTests {
         let parsed = try ConfigFile.parse(text)
         #expect(parsed == [
             .init(name: "a", value: "1", line: 3), .init(name: "b ", value: " 2", line: 4), .init(name: "x:y", value: "z=3", line: 5),
+            .init(name: "ssl.endpoint.identification.algorithm", value: "https", line: 6),
             .init(name: "sasl.username", value: "u", line: 7), .init(name: "sasl.password", value: "p w", line: 7),
         ])
         #expect(throws: ConfigFile.ParseError(line: 2)) { try ConfigFile.parse("a=1\n=2\n") }

@@ -87,9 +87,10 @@ public final class ClusterClient: Sendable {
         try configuration.validate()
         let observer = ClientObserver(logger: Self.tagged(logger, configuration), clientID: configuration.clientID,
                                       debug: configuration.debug)
+        let connection = try configuration.makeConnectionConfiguration()
         let connector: SocketConnector
         do {
-            connector = try SocketConnector(configuration: configuration.connectionConfiguration, observer: observer)
+            connector = try SocketConnector(configuration: connection, observer: observer)
         } catch {
             throw .transport(.connectFailed(configuration.bootstrapServers[0], error))
         }

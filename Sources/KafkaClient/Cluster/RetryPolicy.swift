@@ -1,3 +1,4 @@
+import KafkaSecurity
 import KafkaTransport
 import KafkaWire
 
@@ -43,6 +44,10 @@ struct RetryDecision: Equatable, Sendable {
                 return RetryDecision(retry: true, refreshMetadata: true)
             }
             return code.isRetriable ? RetryDecision(retry: true) : .fail
+        case let .noBrokerAvailable(.transport(.tlsFailed(_, tls))?) where !tls.isRetriable:
+            // An untrusted, expired or misnamed certificate, or a refused client certificate, is a
+            // configuration problem: retrying until the deadline would only hide it.
+            return .fail
         case .noBrokerAvailable:
             return RetryDecision(retry: true, refreshMetadata: true)
         case .timedOut, .invalidConfiguration, .unknownTopic, .unknownPartition, .unknownBroker, .unexpectedResponse,

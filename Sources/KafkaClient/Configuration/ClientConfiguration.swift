@@ -1,3 +1,4 @@
+import KafkaSecurity
 import KafkaTransport
 import KafkaWire
 
@@ -56,13 +57,18 @@ public struct ClientConfiguration: Sendable, Equatable {
     /// and this client negotiate. For working around a broker that answers some version wrongly;
     /// empty by default.
     public var apiVersionCaps: [ApiKey: Int16] = [:]
+    /// `security.protocol`: PLAINTEXT, or SSL for TLS under the Kafka framing (`ssl` says how).
+    public var securityProtocol: SecurityProtocol = .plaintext
+    /// The `ssl.*` settings, used when `securityProtocol` is SSL (or SASL_SSL).
+    public var ssl = TLSConfiguration()
 
     /// A configuration for the cluster at `bootstrapServers`, every other setting at its default.
     public init(bootstrapServers: [BrokerAddress]) {
         self.bootstrapServers = bootstrapServers
     }
 
-    /// The connection settings these map to.
+    /// The connection settings these map to, without the TLS context (which loads files and may
+    /// fail): `makeConnectionConfiguration()` adds it, and is what the clients use.
     public var connectionConfiguration: ConnectionConfiguration {
         var connection = ConnectionConfiguration()
         connection.clientID = clientID
@@ -123,6 +129,7 @@ extension ClientConfiguration: PropertyConfigurable {
         if retryBackoffMax < retryBackoff {
             throw fail("retry.backoff.max.ms", "\(retryBackoffMax) is below retry.backoff.ms (\(retryBackoff))")
         }
+        try validateSecurity()
         if reconnectBackoffMax < reconnectBackoff {
             throw fail("reconnect.backoff.max.ms", "\(reconnectBackoffMax) is below reconnect.backoff.ms (\(reconnectBackoff))")
         }
@@ -208,7 +215,7 @@ extension ClientConfiguration: PropertyConfigurable {
                 caps.apiVersionCaps.sorted { $0.key.rawValue < $1.key.rawValue }
                     .map { "\($0.key.name)=\($0.value)" }.joined(separator: ",")
             }),
-    ]
+    ] + securityProperties
 }
 
 /// Parses `Name=version,Name=version` (names as the spec's, case-insensitive, or the numeric key).
@@ -238,7 +245,7 @@ func parseBrokerList(_ text: String) throws(ConfigurationValueError) -> [BrokerA
     for raw in text.split(separator: ",", omittingEmptySubsequences: false) {
         var entry = String(raw).trimmingSpaces
         // Accept a scheme prefix as librdkafka and kcat users sometimes write it.
-        for scheme in ["plaintext://", "PLAINTEXT://", "tcp://"] where entry.hasPrefix(scheme) {
+        for scheme in ["plaintext://", "PLAINTEXT://", "tcp://", "ssl://", "SSL://"] where entry.hasPrefix(scheme) {
             entry.removeFirst(scheme.count)
         }
         if entry.isEmpty {

@@ -172,6 +172,7 @@ extension TransportError {
         case .malformedResponse: "malformed_response"
         case .encodingFailed: "encoding_failed"
         case .unsupportedVersion: "unsupported_version"
+        case .tlsFailed: "tls_failed"
         case .handshakeFailed: "handshake_failed"
         case .shutDown: "shut_down"
         case .cancelled: "cancelled"
