@@ -33,7 +33,7 @@ enum SwafkaRun {
         do {
             let measurement = try await body(options)
             let complete = measurement.messages == options.messages
-            return (ResultLine.measured(options, clientVersion: version, measurement), complete ? 0 : 1)
+            return (ResultLine.measured(options, clientVersion: clientVersion, measurement), complete ? 0 : 1)
         } catch {
             writeToStandardError("swafka-bench: \(error)\n")
             return (ResultLine.notAvailable(options, reason: "failed: \(error)"), 1)
