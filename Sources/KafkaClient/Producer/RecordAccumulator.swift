@@ -187,8 +187,12 @@ public struct RecordAccumulator: Sendable {
             }
             if appended { return (filled, false) }
         }
+        // Room for half as many records again as the partition's last batch took (up to the batch's
+        // limit): a steady stream fills each batch without growing its array through a dozen
+        // doublings, each copying every record so far into freshly faulted-in memory.
+        let capacity = max(newBatch.capacity, min(queue.lastBatchCount + queue.lastBatchCount / 2, maxCount))
         var batch = ProducerBatch(id: newBatch.id, topicPartition: queue.topicPartition ?? newBatch.topicPartition,
-                                  createdAt: newBatch.createdAt, capacity: newBatch.capacity)
+                                  createdAt: newBatch.createdAt, capacity: capacity)
         add(record, to: &batch, limit: limit, maxCount: maxCount, filled: &filled)
         queue.append(batch)
         return (filled, true)
