@@ -32,8 +32,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
-        // Wire codecs: primitives, messages, record formats. No I/O, no dependencies.
-        .target(name: "KafkaWire", swiftSettings: strictSettings),
+        // Wire codecs: primitives, messages, record formats. No I/O; one header-only shim (CRC-32C with the
+        // CPU's instruction).
+        .systemLibrary(name: "CCRC32C", path: "Sources/CShims/CCRC32C"),
+        .target(name: "KafkaWire", dependencies: ["CCRC32C"], swiftSettings: strictSettings),
 
         // System compression libraries, each behind a tiny module map.
         .systemLibrary(name: "CZlib", path: "Sources/CShims/CZlib", pkgConfig: "zlib",

@@ -6,6 +6,7 @@
 #                                     [--partitions "1 6"] [--compressions "none lz4"] [--acks 1] [--linger-ms 5]
 #                                     [--partitioner roundrobin|client] [--only all|producer|consumer]
 #                                     [--peer-conf "k=v ..."] [--swafka-conf "k=v ..."] [--no-swafka] [--out DIR]
+#                                     [--swafka-bin PATH]
 #
 # Defaults are the issues' matrix: 1,000,000 messages of 100 bytes, 1 and 6 partitions, acks=1, linger 5 ms,
 # no compression and lz4, on Tansu. --broker tansu-tls runs the same over TLS: both clients connect to the test
@@ -15,6 +16,7 @@
 #      between repetitions);
 #   3. consume the peer's topic (exactly N messages, produced with that codec) with each client.
 # --peer-conf / --swafka-conf add client properties (librdkafka's names, as -X) to every run of that client.
+# --swafka-bin runs an already built swafka-bench (a copy kept from an earlier commit, say) instead of building one.
 # Every run prints one JSON line; the runner adds the broker's CPU seconds over the run (from /proc) and the load
 # average, and writes them to DIR/results.jsonl; DIR/table.md is the table (medians over repetitions).
 #
@@ -44,6 +46,7 @@ peer_conf=""
 swafka_conf=""
 with_swafka=1
 out=""
+swafka_bin=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --broker) broker="$2"; shift 2 ;;
@@ -60,7 +63,8 @@ while [ $# -gt 0 ]; do
         --swafka-conf) swafka_conf="$2"; shift 2 ;;
         --no-swafka) with_swafka=0; shift ;;
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        --swafka-bin) swafka_bin="$2"; shift 2 ;;
+        -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run-peer-comparison.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -108,9 +112,11 @@ fi
 rdkafka_lib="$tb/rdkafka-2.16"
 run_peer() { LD_LIBRARY_PATH="$rdkafka_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$peer" "$@"; }
 
-# --- swafka-bench: release build in the benchmark package's scratch path. ---
-swafka="$here/.build-bench/release/swafka-bench"
-if [ "$with_swafka" = 1 ]; then
+# --- swafka-bench: release build in the benchmark package's scratch path (or --swafka-bin as given). ---
+swafka="${swafka_bin:-$here/.build-bench/release/swafka-bench}"
+if [ "$with_swafka" = 1 ] && [ -n "$swafka_bin" ]; then
+    log "using $swafka (not rebuilt)"
+elif [ "$with_swafka" = 1 ]; then
     log "building swafka-bench (release)"
     build_log="$(mktemp)"
     if ! (cd "$here" && swift build -c release --product swafka-bench --scratch-path .build-bench) >"$build_log" 2>&1; then
@@ -119,6 +125,8 @@ if [ "$with_swafka" = 1 ]; then
     fi
     grep -i 'warning:' "$build_log" >&2 || true
     rm -f "$build_log"
+fi
+if [ "$with_swafka" = 1 ]; then
     # Both clients must send the very same bytes (compression ratios and batch sizes depend on them).
     for index in 0 7 123456 999999; do
         if ! cmp -s <(run_peer payload --size "$size" --index "$index") <("$swafka" payload --size "$size" --index "$index"); then
@@ -249,7 +257,7 @@ done
 
 # --- The table. ---
 "$py" "$here/peer/compare.py" "$results" \
-    --command "$command_line" --broker-name "$broker_name" --commit "$(git -C "$root" describe --always --dirty)" \
+    --command "$command_line" --broker-name "$broker_name" --commit "$(git -C "$root" describe --always --dirty)${swafka_bin:+ (swafka-bench: $swafka_bin)}" \
     --date "$run_date" --peer-conf "$peer_conf" --swafka-conf "$swafka_conf" \
     | tee "$out/table.md"
 log "raw results: $results; table: $out/table.md"

@@ -1,4 +1,4 @@
-import KafkaWire
+@testable import KafkaWire
 import Testing
 
 /// Bit-at-a-time reflected CRC-32, the textbook definition the table-driven code must match.
@@ -59,6 +59,28 @@ struct RecordsCRCTests {
             #expect(CRC32C.checksum(of: bytes) == referenceCRC(bytes, polynomial: 0x82F6_3B78), "seed \(seed) length \(length)")
             #expect(CRC32.checksum(of: bytes) == referenceCRC(bytes, polynomial: 0xEDB8_8320), "seed \(seed) length \(length)")
         }
+    }
+
+    @Test("the CPU's CRC-32C instruction and the tables agree, at every length, alignment and split up to 300")
+    func hardwareAgainstTables() {
+        var rng = SplitMix64(seed: 0x5E42_C32C)
+        let bytes = (0..<310).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        bytes.withUnsafeBytes { all in
+            for start in 0..<8 {
+                for length in 0...300 {
+                    let part = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    let tables = CRC32C.updateWithTables(0xFFFF_FFFF, part)
+                    #expect(CRC32C.update(0xFFFF_FFFF, part) == tables, "start \(start) length \(length)")
+                    // Continuing each other's register: half by the instruction, half by the tables.
+                    let half = length / 2
+                    let mixed = CRC32C.updateWithTables(
+                        CRC32C.update(0xFFFF_FFFF, UnsafeRawBufferPointer(rebasing: part[0..<half])),
+                        UnsafeRawBufferPointer(rebasing: part[half...]))
+                    #expect(mixed == tables, "start \(start) length \(length) split \(half)")
+                }
+            }
+        }
+        #expect(CRC32C.hardware || CRC32C.update(0xFFFF_FFFF, UnsafeRawBufferPointer(start: nil, count: 0)) == 0xFFFF_FFFF)
     }
 
     @Test("a sub-slice is checksummed over its own bytes only")

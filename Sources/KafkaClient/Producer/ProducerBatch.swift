@@ -125,6 +125,9 @@ struct BatchQueue: Sendable {
     /// delivery reports) carry: the producer's side keeps retaining the caller's string per
     /// message, the reporting side this one, so one refcount is not contended by every core.
     var topicPartition: TopicPartition? = nil
+    /// How many records the batch last taken from the front had: a new batch reserves room for
+    /// half as many again.
+    private(set) var lastBatchCount = 0
 
     var isEmpty: Bool { head == storage.count }
     var count: Int { storage.count - head }
@@ -146,6 +149,7 @@ struct BatchQueue: Sendable {
     mutating func popFirst() -> ProducerBatch? {
         guard head < storage.count else { return nil }
         let batch = storage[head]
+        lastBatchCount = batch.records.count
         head += 1
         if head == storage.count {
             storage.removeAll(keepingCapacity: true)

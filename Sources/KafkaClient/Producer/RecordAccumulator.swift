@@ -43,7 +43,9 @@ public struct RecordAccumulator: Sendable {
     /// The settings.
     public let configuration: AccumulatorConfiguration
     private var state: State = .open
-    private var queues: [TopicPartition: BatchQueue] = [:]
+    private var queues: [QueueKey: BatchQueue] = [:]
+    /// The topic appended to last and its name's hash: a stream to one topic hashes its name once.
+    private var lastTopic: (name: String, hash: Int)? = nil
     /// Every partition that has had a queue, in first-seen order: drain walks it round-robin.
     private var partitionOrder: [TopicPartition] = []
     /// Where the next drain for a broker starts in `partitionOrder`, so a full request does not
@@ -127,12 +129,19 @@ public struct RecordAccumulator: Sendable {
                                     timestampMs: message.timestampMs ?? currentTimeMs, label: label,
                                     sizeUpperBound: size)
         let topicPartition = TopicPartition(message.topic, partition)
+        let topicHash: Int
+        if let last = lastTopic, last.name == message.topic {
+            topicHash = last.hash
+        } else {
+            topicHash = message.topic.hashValue
+            lastTopic = (message.topic, topicHash)
+        }
         let newBatch = NewBatch(id: ProducerBatchID(rawValue: nextBatchID), topicPartition: topicPartition, createdAt: now,
                                 capacity: min(configuration.batchMaxMessages, 64))
         // One hash lookup per message: the default runs only for a partition seen for the first time.
         var firstSeen = false
         let (filled, usedNewBatch) = Self.appendRecord(
-            record, to: &queues[topicPartition, default: {
+            record, to: &queues[QueueKey(topicPartition, topicHash: topicHash), default: {
                 firstSeen = true
                 var queue = BatchQueue()
                 queue.topicPartition = TopicPartition(String(decoding: Array(topicPartition.topic.utf8), as: UTF8.self),
@@ -151,7 +160,7 @@ public struct RecordAccumulator: Sendable {
     /// Whether the newest batch of `topicPartition` is open and would take a record of `recordSize`
     /// bytes: the sticky partitioner stays on a partition while this holds.
     public func hasOpenBatch(_ topicPartition: TopicPartition, recordSize: Int) -> Bool {
-        guard let batch = queues[topicPartition]?.last, !batch.isSealed else { return false }
+        guard let batch = queues[QueueKey(topicPartition)]?.last, !batch.isSealed else { return false }
         return batch.records.count < configuration.batchMaxMessages
             && batch.sizeUpperBound <= configuration.effectiveBatchSize - recordSize
     }
@@ -187,8 +196,12 @@ public struct RecordAccumulator: Sendable {
             }
             if appended { return (filled, false) }
         }
+        // Room for half as many records again as the partition's last batch took (up to the batch's
+        // limit): a steady stream fills each batch without growing its array through a dozen
+        // doublings, each copying every record so far into freshly faulted-in memory.
+        let capacity = max(newBatch.capacity, min(queue.lastBatchCount + queue.lastBatchCount / 2, maxCount))
         var batch = ProducerBatch(id: newBatch.id, topicPartition: queue.topicPartition ?? newBatch.topicPartition,
-                                  createdAt: newBatch.createdAt, capacity: newBatch.capacity)
+                                  createdAt: newBatch.createdAt, capacity: capacity)
         add(record, to: &batch, limit: limit, maxCount: maxCount, filled: &filled)
         queue.append(batch)
         return (filled, true)
@@ -229,7 +242,8 @@ public struct RecordAccumulator: Sendable {
         case .closed, .failed: return check
         }
         let canSequence = idempotence?.isReady ?? true
-        for (topicPartition, queue) in queues {
+        for (key, queue) in queues {
+            let topicPartition = key.topicPartition
             guard let first = queue.first else { continue }
             check.nextCheck = Self.earliest(check.nextCheck, first.createdAt + configuration.deliveryTimeout)
             guard let leader = leaderOf(topicPartition) else {
@@ -276,11 +290,12 @@ public struct RecordAccumulator: Sendable {
         while visited < count {
             let topicPartition = partitionOrder[(start + visited) % count]
             visited += 1
-            guard leaderOf(topicPartition) == broker, let first = queues[topicPartition]?.first else { continue }
+            let key = QueueKey(topicPartition)
+            guard leaderOf(topicPartition) == broker, let first = queues[key]?.first else { continue }
             if let notBefore = first.retryNotBefore, notBefore > now { continue }
             guard mayDrain(topicPartition, first, to: broker) else { continue }
             if !batches.isEmpty && size > configuration.maxRequestSize - first.sizeUpperBound { break }
-            guard var batch = queues[topicPartition]?.popFirst() else { continue }
+            guard var batch = queues[key]?.popFirst() else { continue }
             batch.isSealed = true
             batch.broker = broker
             inFlightBrokers[topicPartition, default: [:]][broker, default: 0] += 1
@@ -334,7 +349,7 @@ public struct RecordAccumulator: Sendable {
 
     /// Batches queued (not in flight) for `topicPartition`, oldest first.
     public func queuedBatches(_ topicPartition: TopicPartition) -> [ProducerBatch] {
-        Array(queues[topicPartition]?.elements ?? [])
+        Array(queues[QueueKey(topicPartition)]?.elements ?? [])
     }
 
     /// Batches in flight, by ID.
@@ -365,8 +380,9 @@ public struct RecordAccumulator: Sendable {
     }
 
     mutating func requeue(_ batch: ProducerBatch) {
-        if queues[batch.topicPartition] == nil { partitionOrder.append(batch.topicPartition) }
-        queues[batch.topicPartition, default: BatchQueue()].reinsert(batch)
+        let key = QueueKey(batch.topicPartition)
+        if queues[key] == nil { partitionOrder.append(batch.topicPartition) }
+        queues[key, default: BatchQueue()].reinsert(batch)
     }
 
     mutating func release(_ record: BufferedRecord) {
@@ -388,7 +404,7 @@ public struct RecordAccumulator: Sendable {
     mutating func removeAllQueued() -> [ProducerBatch] {
         var all: [ProducerBatch] = []
         for topicPartition in partitionOrder {
-            all.append(contentsOf: queues[topicPartition]?.removeAll() ?? [])
+            all.append(contentsOf: queues[QueueKey(topicPartition)]?.removeAll() ?? [])
         }
         return all
     }
@@ -406,8 +422,9 @@ public struct RecordAccumulator: Sendable {
     mutating func removeExpired(now: ContinuousClock.Instant) -> [ProducerBatch] {
         var expired: [ProducerBatch] = []
         for topicPartition in partitionOrder {
-            while let first = queues[topicPartition]?.first, first.createdAt + configuration.deliveryTimeout <= now {
-                if let batch = queues[topicPartition]?.popFirst() { expired.append(batch) }
+            let key = QueueKey(topicPartition)
+            while let first = queues[key]?.first, first.createdAt + configuration.deliveryTimeout <= now {
+                if let batch = queues[key]?.popFirst() { expired.append(batch) }
             }
         }
         return expired
@@ -420,7 +437,8 @@ public struct RecordAccumulator: Sendable {
             inFlight[id]?.sequence = sequence
         }
         for topicPartition in partitionOrder {
-            guard let queue = queues[topicPartition], queue.elements.contains(where: { rewrites[$0.id] != nil }) else {
+            let key = QueueKey(topicPartition)
+            guard let queue = queues[key], queue.elements.contains(where: { rewrites[$0.id] != nil }) else {
                 continue
             }
             var rebuilt = BatchQueue()
@@ -428,7 +446,7 @@ public struct RecordAccumulator: Sendable {
                 if let sequence = rewrites[batch.id] { batch.sequence = sequence }
                 rebuilt.append(batch)
             }
-            queues[topicPartition] = rebuilt
+            queues[key] = rebuilt
         }
     }
 
@@ -607,4 +625,30 @@ public struct RetryScheduled: Sendable, Equatable {
     public let error: KafkaProducerError
     /// When it may go out again.
     public let notBefore: ContinuousClock.Instant
+}
+
+/// A partition queue's key: the partition, with its topic name's hash computed once by the caller, so
+/// that `append` (once per message) hashes two integers instead of running the hasher over the
+/// whole topic name.
+private struct QueueKey: Hashable, Sendable {
+    let topicPartition: TopicPartition
+    let topicHash: Int
+
+    init(_ topicPartition: TopicPartition, topicHash: Int) {
+        self.topicPartition = topicPartition
+        self.topicHash = topicHash
+    }
+
+    init(_ topicPartition: TopicPartition) {
+        self.init(topicPartition, topicHash: topicPartition.topic.hashValue)
+    }
+
+    static func == (lhs: QueueKey, rhs: QueueKey) -> Bool {
+        lhs.topicHash == rhs.topicHash && lhs.topicPartition == rhs.topicPartition
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(topicHash)
+        hasher.combine(topicPartition.partition)
+    }
 }

@@ -147,12 +147,22 @@ extension Record {
         }
         guard size <= Int(Int32.max) else { throw tooLarge(size, "Record") }
 
-        writer.writeVarint(Int32(size))
-        writer.writeInt8(attributes)
-        writer.writeVarlong(timestampDelta)
-        writer.writeVarint(offsetDelta)
-        writer.writeVarintNullableBytes(key)
-        writer.writeVarintNullableBytes(value)
+        // The varints before the key's bytes (and, with a null or empty key, before the value's) go
+        // into a small scratch buffer appended at once: one append instead of one per byte.
+        var prefix = VarintScratch()
+        prefix.varint(Int32(size))
+        prefix.byte(UInt8(bitPattern: attributes))
+        prefix.varlong(timestampDelta)
+        prefix.varint(offsetDelta)
+        prefix.varint(key.map { Int32(truncatingIfNeeded: $0.count) } ?? -1)
+        if let key, !key.isEmpty {
+            prefix.append(to: &writer)
+            writer.writeRaw(key)
+            prefix = VarintScratch()
+        }
+        prefix.varint(value.map { Int32(truncatingIfNeeded: $0.count) } ?? -1)
+        prefix.append(to: &writer)
+        if let value { writer.writeRaw(value) }
         writer.writeVarint(Int32(headers.count))
         for header in headers {
             var name = header.key
@@ -179,6 +189,47 @@ extension Record {
 
     static func tooLarge(_ size: Int, _ field: String) -> WireEncodingError {
         WireEncodingError(.valueTooLarge(size), field: field, version: Int16(RecordBatch.currentMagic))
+    }
+}
+
+/// Up to 40 bytes of varints built on the stack, then appended to a writer in one go (a record's
+/// length, attributes, timestamp and offset deltas and a length take at most 5 + 1 + 10 + 5 + 5 + 5).
+struct VarintScratch {
+    private var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+    private var count = 0
+
+    @inline(__always) mutating func byte(_ value: UInt8) {
+        withUnsafeMutableBytes(of: &bytes) { $0[count] = value }
+        count += 1
+    }
+
+    @inline(__always) mutating func unsigned(_ value: UInt64) {
+        var rest = value
+        withUnsafeMutableBytes(of: &bytes) { raw in
+            while rest >= 0x80 {
+                raw[count] = UInt8(truncatingIfNeeded: rest) | 0x80
+                count += 1
+                rest >>= 7
+            }
+            raw[count] = UInt8(rest)
+            count += 1
+        }
+    }
+
+    /// VARINT (zig-zag).
+    @inline(__always) mutating func varint(_ value: Int32) {
+        unsigned(UInt64(UInt32(bitPattern: (value << 1) ^ (value >> 31))))
+    }
+
+    /// VARLONG (zig-zag).
+    @inline(__always) mutating func varlong(_ value: Int64) {
+        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    @inline(__always) func append(to writer: inout ByteWriter) {
+        var copy = bytes
+        let count = count
+        withUnsafeBytes(of: &copy) { writer.storage.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 }
 

@@ -52,6 +52,23 @@ struct AccumulatorTests {
         #expect(accumulator.ready(now: t0, leaderOf: leaderOne).readyBrokers.isEmpty)
     }
 
+    @Test func aNewBatchReservesRoomForMoreRecordsThanThePartitionsLastOne() throws {
+        var accumulator = RecordAccumulator(configuration: plainConfiguration { $0.batchMaxMessages = 500; $0.linger = .seconds(1) })
+        for index in 0..<300 { _ = accumulator.add(message("m\(index)")) }
+        let first = try accumulator.mustDrain(broker: 1, now: t0, leaderOf: leaderOne)
+        #expect(first.batches.map(\.recordCount) == [300])
+        _ = accumulator.add(message("next"))
+        let queued = accumulator.queuedBatches(TopicPartition("t", 0))
+        #expect(queued.map(\.recordCount) == [1])
+        #expect(queued.first.map { $0.records.capacity >= 450 } == true)
+        // Never beyond the batch's own limit.
+        var small = RecordAccumulator(configuration: plainConfiguration { $0.batchMaxMessages = 100; $0.linger = .seconds(1) })
+        for index in 0..<250 { _ = small.add(message("m\(index)")) }
+        #expect(small.queuedBatches(TopicPartition("t", 0)).map(\.recordCount) == [100, 100, 50])
+        _ = try small.mustDrain(broker: 1, now: t0, leaderOf: leaderOne)
+        #expect(small.queuedBatches(TopicPartition("t", 0)).map(\.recordCount) == [100, 50])
+    }
+
     @Test func aRecordThatDoesNotFitSealsTheBatch() {
         var accumulator = RecordAccumulator(configuration: plainConfiguration { $0.batchSize = 61 + 100; $0.linger = .seconds(1) })
         _ = accumulator.add(message("a"))  // 37 bytes
