@@ -52,10 +52,11 @@ let package = Package(
 
         // POSIX sockets, framing, one epoll loop thread, broker connections. No SwiftNIO.
         .systemLibrary(name: "CTransport", path: "Sources/CShims/CTransport"),
-        .target(name: "KafkaTransport", dependencies: ["KafkaWire", "CTransport"], swiftSettings: strictSettings),
+        // KafkaSecurity does no I/O: the connection drives its SASL state machines over its own socket.
+        .target(name: "KafkaTransport", dependencies: ["KafkaWire", "KafkaSecurity", "CTransport"], swiftSettings: strictSettings),
 
         // Cluster client, producer, consumer and groups: policy over the transport.
-        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
+        .target(name: "KafkaClient", dependencies: ["KafkaTransport", "KafkaWire", "KafkaSecurity", "KafkaCompression", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: strictSettings),
 
         // The framework: app, routes, controllers, responders, workers, monitor (issue 7).
         .target(name: "Swafka", dependencies: ["KafkaClient", "KafkaWire", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strictSettings),
@@ -89,14 +90,14 @@ let package = Package(
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", "KafkaCompression"],
                     resources: [.copy("Fixtures"), .copy("FuzzCrashers")],
                     swiftSettings: strictSettings),
-        .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
+        .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire", "KafkaSecurity"],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaClientTests",
                     dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",
+                    dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression", "KafkaSecurity",
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "Metrics", package: "swift-metrics"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],

@@ -1,4 +1,5 @@
 import Glibc
+import KafkaSecurity
 import KafkaWire
 import Synchronization
 
@@ -47,7 +48,8 @@ public final class BrokerConnection: Sendable {
         self.core = Mutex(Core(
             machine: ConnectionStateMachine(address: address, maxInFlight: configuration.maxInFlightRequests,
                                             connectTimeout: configuration.connectTimeout,
-                                            idleTimeout: configuration.idleTimeout, requiresAuthentication: false),
+                                            idleTimeout: configuration.idleTimeout,
+                                            requiresAuthentication: configuration.sasl != nil),
             decoder: FrameDecoder(maximumFrameSize: configuration.maximumResponseSize)))
     }
 
@@ -100,7 +102,7 @@ public final class BrokerConnection: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome: Result<Void, TransportError>? = core.withLock { core in
                 switch core.machine.state {
-                case .ready: return .success(())
+                case .ready, .authenticating: return .success(())
                 case let .closed(error): return .failure(error)
                 default:
                     core.readyWaiters.append(continuation)
@@ -108,6 +110,11 @@ public final class BrokerConnection: Sendable {
                 }
             }
             if let outcome { continuation.resume(with: outcome.mapError { $0 as any Error }) }
+        }
+        // Versions are known; with SASL configured the machine now waits in `authenticating`, and this
+        // (the connecting) task runs the exchange before anyone else can use the connection.
+        if let sasl = configuration.sasl, core.withLock({ $0.machine.state == .authenticating }) {
+            try await authenticate(with: sasl)
         }
     }
 
@@ -164,6 +171,7 @@ public final class BrokerConnection: Sendable {
                                             submitted: () -> Void) async throws -> Request.Response {
         let chosen: Int16
         do {
+            try await reauthenticateIfDue()
             chosen = try version ?? negotiatedVersion(for: Request.self)
         } catch {
             submitted()
@@ -193,6 +201,7 @@ public final class BrokerConnection: Sendable {
                                                            submitted: () -> Void) async throws {
         let chosen: Int16
         do {
+            try await reauthenticateIfDue()
             chosen = try version ?? negotiatedVersion(for: Request.self)
         } catch {
             submitted()
@@ -239,7 +248,7 @@ public final class BrokerConnection: Sendable {
         }
     }
 
-    private func encodeFrame<Request: KafkaRequest>(_ request: Request, version: Int16, correlationID: Int32) throws -> [UInt8] {
+    func encodeFrame<Request: KafkaRequest>(_ request: Request, version: Int16, correlationID: Int32) throws -> [UInt8] {
         // Sized once for requests that say how big they are (Produce: a megabyte of batches would
         // otherwise be copied through a dozen doublings from 256 bytes).
         let capacity = (request as? any FrameSizeHinting)?.frameSizeHint ?? 256
@@ -297,8 +306,8 @@ public final class BrokerConnection: Sendable {
             case let .negotiate(version):
                 work.append(contentsOf: sendApiVersions(version: version))
             case .authenticate:
-                // No authenticator is configured in this build; the machine never asks for one.
-                work.append(contentsOf: core.withLock { $0.machine.authenticated(now: .now) })
+                // The connecting task runs the SASL exchange (`start()`, resumed by `notifyStateWaiters`).
+                break
             case let .write(requests):
                 work.append(contentsOf: write(requests))
             case let .complete(completions):
@@ -446,7 +455,7 @@ public final class BrokerConnection: Sendable {
         let (ready, closed, readyWaiters, closedWaiters) = core.withLock { core -> (Bool, TransportError?, [CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
             var closedError: TransportError? = nil
             if case let .closed(error) = core.machine.state { closedError = error }
-            let ready = core.machine.isReady
+            let ready = core.machine.isReady || core.machine.state == .authenticating
             guard ready || closedError != nil else { return (false, nil, [], []) }
             let readyWaiters = core.readyWaiters
             core.readyWaiters = []

@@ -1,3 +1,4 @@
+import KafkaSecurity
 import KafkaWire
 
 /// Settings of one broker connection. The client layer builds these from its validated
@@ -21,6 +22,10 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     public var maximumResponseSize: Int = 100 * 1024 * 1024 + 512
     /// TCP options.
     public var socket = SocketOptions()
+    /// SASL (`security.protocol` SASL_PLAINTEXT or SASL_SSL): when set, every connection authenticates
+    /// right after version negotiation, before any other request, and re-authenticates (KIP-368) before
+    /// the session lifetime the broker sets runs out. nil: no authentication.
+    public var sasl: SaslConfiguration? = nil
 
     /// The defaults.
     public init() {}

@@ -173,6 +173,7 @@ extension TransportError {
         case .encodingFailed: "encoding_failed"
         case .unsupportedVersion: "unsupported_version"
         case .handshakeFailed: "handshake_failed"
+        case .authenticationFailed: "authentication_failed"
         case .shutDown: "shut_down"
         case .cancelled: "cancelled"
         }
