@@ -248,6 +248,11 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
     /// The socket failed or the peer closed it.
     mutating func ioFailed(_ reason: String) -> [Action] {
         if case .connecting = state { return [] }  // the owner reports connectFailed instead
+        if state == .authenticating || state == .reauthenticating {
+            // Like Java's client: a broker that drops the connection mid-login may have rejected the
+            // credentials (brokers before 1.0 do so) or not speak SASL on this listener; say where it happened.
+            return fail(.connectionClosed(address, reason: reason + " during SASL authentication"))
+        }
         return fail(.connectionClosed(address, reason: reason))
     }
 
