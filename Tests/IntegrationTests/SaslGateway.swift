@@ -34,6 +34,8 @@ final class SaslGateway: Sendable {
         /// Connections closed because a request arrived after the session expired.
         var expiredSessions = 0
         var relayedRequests = 0
+        /// OAUTHBEARER tokens accepted, in order.
+        var acceptedTokens: [String] = []
     }
 
     let port: Int
@@ -42,6 +44,7 @@ final class SaslGateway: Sendable {
     let sessionLifetimeMs: Int64
     private let listenFD: Int32
     private let users: [String: String]
+    private let acceptsToken: @Sendable (String) -> Bool
     private let scramCredentials: [String: ScramCredential]
     private let counts = Mutex(Counts())
     private let openConnections = Mutex<Set<Int32>>([])
@@ -52,9 +55,11 @@ final class SaslGateway: Sendable {
     /// A gateway on an ephemeral loopback port in front of `upstream`, accepting `users` (name: password)
     /// with `mechanisms`.
     init(upstream: BrokerAddress, users: [String: String],
-         mechanisms: [String] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"], sessionLifetimeMs: Int64 = 0) throws {
+         mechanisms: [String] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"], sessionLifetimeMs: Int64 = 0,
+         acceptsToken: @escaping @Sendable (String) -> Bool = { _ in false }) throws {
         self.upstream = upstream
         self.users = users
+        self.acceptsToken = acceptsToken
         self.mechanisms = mechanisms
         self.sessionLifetimeMs = sessionLifetimeMs
         var scram: [String: ScramCredential] = [:]
@@ -105,6 +110,8 @@ final class SaslGateway: Sendable {
     private struct Session {
         var mechanism: String? = nil
         var scram: ScramServerExchange? = nil
+        /// OAUTHBEARER: the token was refused with an error challenge; the client's %x01 ends the exchange.
+        var oauthRefused = false
         var loggedIn = false
         var expiresAt: ContinuousClock.Instant? = nil
     }
@@ -219,6 +226,23 @@ final class SaslGateway: Sendable {
             }
             session.scram = exchange
             return .challenge(Array(serverFirst.utf8))
+        case "OAUTHBEARER":
+            // RFC 7628: "n,[a=authzid]," %x01 "auth=Bearer " token %x01 [kvpairs] %x01.
+            if session.oauthRefused {
+                session.oauthRefused = false
+                return .failure("Authentication failed: invalid_token")
+            }
+            let fields = String(decoding: token, as: UTF8.self).split(separator: "\u{1}")
+            guard let auth = fields.first(where: { $0.hasPrefix("auth=Bearer ") }) else {
+                return .failure("Invalid OAUTHBEARER client first message")
+            }
+            let bearer = String(auth.dropFirst("auth=Bearer ".count))
+            guard acceptsToken(bearer) else {
+                session.oauthRefused = true
+                return .challenge(Array(#"{"status":"invalid_token"}"#.utf8))
+            }
+            counts.withLock { $0.acceptedTokens.append(bearer) }
+            return .success([])
         default:
             return .failure("unsupported mechanism")
         }

@@ -15,12 +15,13 @@ struct SaslGatewayTests {
     static let password = "s3cret-Pa55word"
 
     static func gateway(mechanisms: [String] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
-                        sessionLifetimeMs: Int64 = 0) throws -> SaslGateway {
+                        sessionLifetimeMs: Int64 = 0,
+                        acceptsToken: @escaping @Sendable (String) -> Bool = { _ in false }) throws -> SaslGateway {
         guard let upstream = BrokerAddress(parsing: try TestBed.tansuBootstrap()) else {
             throw TestBedMissing(name: "SWAFKA_TANSU_BOOTSTRAP (host:port)")
         }
         return try SaslGateway(upstream: upstream, users: [user: password], mechanisms: mechanisms,
-                               sessionLifetimeMs: sessionLifetimeMs)
+                               sessionLifetimeMs: sessionLifetimeMs, acceptsToken: acceptsToken)
     }
 
     static func properties(_ gateway: SaslGateway, mechanism: String, password: String = SaslGatewayTests.password)
@@ -152,6 +153,51 @@ struct SaslGatewayTests {
         #expect(counts.expiredSessions == 0)
         #expect(counts.relayedRequests == rounds * 3)
         #expect(counts.authenticateFrames == counts.logins * (mechanism == "PLAIN" ? 1 : 2))
+    }
+
+    /// OAUTHBEARER with a token provider that refreshes before expiry: each re-authentication asks the
+    /// provider again, and a token older than 80 % of its 1 s lifetime is replaced, so the gateway sees
+    /// fresh tokens on the same connection. A refused token is a typed error.
+    @Test func oauthBearerRefreshesItsTokenAcrossReauthentications() async throws {
+        let gateway = try Self.gateway(mechanisms: ["OAUTHBEARER"], sessionLifetimeMs: 2000,
+                                       acceptsToken: { $0.hasPrefix("good-") })
+        defer { gateway.stop() }
+        let issued = Mutex(0)
+        let provider = CachingOAuthBearerTokenProvider(refreshWindowFactor: 0.8) {
+            let serial = issued.withLock { value -> Int in
+                value += 1
+                return value
+            }
+            return OAuthBearerToken(value: "good-\(serial)",
+                                    expiresAtMilliseconds: CachingOAuthBearerTokenProvider.wallClockMilliseconds() + 1000,
+                                    principalName: "alice")
+        }
+        var configuration = try ClusterScenarios.configuration("\(gateway.address)", [
+            "security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "OAUTHBEARER"])
+        configuration.oauthBearerTokenProvider = OAuthBearerTokenSetting(provider)
+        try configuration.validate()
+        let client = try ClusterClient(configuration: configuration)
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .milliseconds(4500) {
+            _ = try await client.refreshMetadata(.allTopics)
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        await client.shutdown()
+        let counts = gateway.snapshot
+        #expect(counts.reauthentications >= 2, "\(counts)")
+        #expect(counts.expiredSessions == 0)
+        #expect(Set(counts.acceptedTokens).count >= 2, "tokens were refreshed: \(counts.acceptedTokens)")
+        #expect(await provider.fetchCount >= 2)
+
+        let refused = OAuthBearerToken(value: "bad-token", expiresAtMilliseconds: Int64.max)
+        var badConfiguration = configuration
+        badConfiguration.oauthBearerTokenProvider = OAuthBearerTokenSetting(StaticOAuthBearerTokenProvider(refused))
+        let badClient = try ClusterClient(configuration: badConfiguration)
+        await #expect(throws: KafkaClientError.transport(.authenticationFailed(
+            gateway.address, mechanism: "OAUTHBEARER", .authenticationFailed(brokerMessage: "Authentication failed: invalid_token")))) {
+            _ = try await badClient.metadata()
+        }
+        await badClient.shutdown()
     }
 
     /// The protocol trace of a SASL session (every request and response line) never shows the password.

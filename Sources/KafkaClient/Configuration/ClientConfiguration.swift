@@ -90,14 +90,19 @@ public struct ClientConfiguration: Sendable, Equatable {
     }
 
     /// The SASL settings every connection authenticates with; nil when `security.protocol` uses no SASL
-    /// or the settings are incomplete (which `validate()` reports).
+    /// or no mechanism is set (which `validate()` reports).
     public var saslConfiguration: SaslConfiguration? {
         guard securityProtocol.usesSASL, let saslMechanism else { return nil }
         switch saslMechanism {
         case .plain, .scramSHA256, .scramSHA512:
             return SaslConfiguration(mechanism: saslMechanism, credentials: saslCredentials)
         case .oauthBearer:
-            guard let setting = oauthBearerTokenProvider else { return nil }
+            guard let setting = oauthBearerTokenProvider else {
+                // No provider: connections still try to authenticate, and fail with a typed error.
+                var missing = SaslConfiguration(mechanism: .oauthBearer, credentials: saslCredentials)
+                missing.credentials = nil
+                return missing
+            }
             return SaslConfiguration(oauthBearer: setting.provider, extensions: setting.extensions)
         }
     }
@@ -166,9 +171,9 @@ extension ClientConfiguration: PropertyConfigurable {
                 if saslCredentials.username.isEmpty { throw fail("sasl.username", "is required for \(saslMechanism.rawValue)") }
                 if saslCredentials.password.isEmpty { throw fail("sasl.password", "is required for \(saslMechanism.rawValue)") }
             case .oauthBearer:
-                if oauthBearerTokenProvider == nil {
-                    throw fail("sasl.mechanism", "OAUTHBEARER needs a token provider (ClientConfiguration.oauthBearerTokenProvider)")
-                }
+                // The provider is set in code after a property map is parsed (and validated), so it is not
+                // required here; without one, every login fails with `tokenUnavailable`, never unauthenticated.
+                break
             }
         }
         for (name, value) in [("socket.send.buffer.bytes", socketSendBufferBytes), ("socket.receive.buffer.bytes", socketReceiveBufferBytes)] {
