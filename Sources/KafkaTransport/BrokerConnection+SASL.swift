@@ -26,6 +26,11 @@ extension BrokerConnection {
         do {
             mechanism = try await sasl.makeMechanism()
         } catch {
+            // A token provider that gave up because this task was cancelled says nothing about the
+            // credentials: close with a retriable error, so requests waiting on the connection go elsewhere.
+            if Task.isCancelled {
+                throw failAuthentication(.connectionClosed(address, reason: "SASL authentication cancelled"))
+            }
             throw failAuthentication(.authenticationFailed(address, mechanism: mechanismName, error))
         }
         let authenticateVersion: Int16
