@@ -113,8 +113,15 @@ public final class BrokerConnection: Sendable {
         }
         // Versions are known; with SASL configured the machine now waits in `authenticating`, and this
         // (the connecting) task runs the exchange before anyone else can use the connection.
-        if let sasl = configuration.sasl, core.withLock({ $0.machine.state == .authenticating }) {
+        switch core.withLock({ $0.machine.state }) {
+        case .authenticating:
+            guard let sasl = configuration.sasl else { throw closeReason ?? TransportError.shutDown }
             try await authenticate(with: sasl)
+        case let .closed(error):
+            // Closed (a timeout, the peer) between the wake-up and now.
+            throw error
+        case .idle, .connecting, .negotiatingVersions, .ready, .reauthenticating, .closing:
+            break
         }
     }
 

@@ -155,6 +155,49 @@ struct SaslGatewayTests {
         #expect(counts.authenticateFrames == counts.logins * (mechanism == "PLAIN" ? 1 : 2))
     }
 
+    /// The producer keeps several requests in flight while its connection re-authenticates every ~2 s:
+    /// every message is delivered, in order (one partition, idempotent), with no session expiring.
+    @Test func theProducerKeepsOrderAcrossReauthentications() async throws {
+        let gateway = try Self.gateway(sessionLifetimeMs: 2000)
+        defer { gateway.stop() }
+        let bootstrap = "\(gateway.address)"
+        let sasl = Self.properties(gateway, mechanism: "SCRAM-SHA-256")
+        let topic = ClusterScenarios.uniqueName("swafka-it-sasl-reauth")
+        let admin = try KafkaAdminClient(configuration: ClusterScenarios.configuration(bootstrap, sasl))
+        _ = try await admin.createTopic(NewTopic(name: topic, partitions: 1, replicationFactor: 1))
+        _ = try await ClusterScenarios.waitForTopic(admin, topic, partitions: 1)
+        await admin.shutdown()
+
+        var sent: [String] = []
+        let producerConfiguration = try ProducerScenarios.configuration(bootstrap, sasl.merging(["linger.ms": "1"]) { _, new in new })
+        try await withKafkaProducer(configuration: producerConfiguration, logger: ClusterScenarios.logger) { producer in
+            var handles: [DeliveryHandle] = []
+            let start = ContinuousClock.now
+            var index = 0
+            while ContinuousClock.now - start < .milliseconds(4500) {
+                for _ in 0..<10 {
+                    let value = "m-\(index)"
+                    index += 1
+                    sent.append(value)
+                    handles.append(try await producer.produceAsync(ProducerMessage(topic: topic, value: ByteSlice(value))))
+                }
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            var offsets: [Int64] = []
+            for handle in handles { offsets.append(try await handle.delivered().offset ?? -1) }
+            #expect(offsets == offsets.sorted() && Set(offsets).count == offsets.count, "offsets follow produce order")
+        }
+        let counts = gateway.snapshot
+        #expect(counts.reauthentications >= 1, "\(counts)")
+        #expect(counts.expiredSessions == 0 && counts.failedLogins == 0, "\(counts)")
+
+        let read = try await ConsumerTests.withConsumer(try ConsumerTests.configuration(bootstrap, sasl)) { consumer in
+            try consumer.assign([TopicPartition(topic, 0)], from: .earliest)
+            return try await ConsumerTests.read(consumer, count: sent.count, timeout: .seconds(30))
+        }
+        #expect(read.compactMap { ConsumerTests.text($0.value) } == sent)
+    }
+
     /// OAUTHBEARER with a token provider that refreshes before expiry: each re-authentication asks the
     /// provider again, and a token older than 80 % of its 1 s lifetime is replaced, so the gateway sees
     /// fresh tokens on the same connection. A refused token is a typed error.
