@@ -54,7 +54,10 @@ extension BrokerConnection {
                 action = exchange.authenticateResponseReceived(response)
             case let .authenticated(session):
                 let renewal = session.reauthenticationDelay(jitter: Double.random(in: 0...1))
-                perform(core.withLock { $0.machine.authenticated(now: .now, reauthenticateAfter: renewal) })
+                perform(core.withLock { core in
+                    core.enqueueWrites(core.machine.authenticated(now: .now, reauthenticateAfter: renewal),
+                                       observer: observer, broker: address)
+                })
                 if case let .closed(error) = core.withLock({ $0.machine.state }) { throw error }
                 return
             case let .failed(error):
@@ -77,7 +80,10 @@ extension BrokerConnection {
     /// Closes the connection with `error` (failing whatever waits on it) and returns the error to throw.
     private func failAuthentication(_ error: TransportError) -> TransportError {
         perform(core.withLock { $0.machine.handshakeFailed(error) })
-        // The machine may have closed for another reason first (a timeout): report that one.
+        // A broker's verdict stands even if it hung up right after giving it (Kafka closes the connection
+        // after a failed login, and the close may be read before this task runs). Otherwise the machine may
+        // have closed for another reason first (a timeout): report that one.
+        if case .authenticationFailed = error { return error }
         return closeReason ?? error
     }
 
@@ -102,7 +108,8 @@ extension BrokerConnection {
             responseFrame = try await withCheckedThrowingContinuation { continuation in
                 let actions = core.withLock { core in
                     core.waiters[correlationID] = .caller(continuation)
-                    return core.machine.submit(pending, handshake: true, now: .now)
+                    return core.enqueueWrites(core.machine.submit(pending, handshake: true, now: .now),
+                                              observer: observer, broker: address)
                 }
                 perform(actions)
                 loop.deadlineAdded(.now + timeout)

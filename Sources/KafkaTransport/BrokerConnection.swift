@@ -240,7 +240,7 @@ public final class BrokerConnection: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ResponseFrame, any Error>) in
                 let actions = core.withLock { core in
                     core.waiters[correlationID] = .caller(continuation)
-                    return core.machine.submit(pending, now: .now)
+                    return core.enqueueWrites(core.machine.submit(pending, now: .now), observer: observer, broker: address)
                 }
                 // The request has its place in the queue (or failed): later ones go after it.
                 submitted()
@@ -344,7 +344,8 @@ public final class BrokerConnection: Sendable {
             expectsResponse: true, timeout: configuration.connectTimeout, payload: correlationID)
         return core.withLock { core in
             core.waiters[correlationID] = .apiVersions(version: version)
-            return core.machine.submit(pending, handshake: true, now: .now)
+            return core.enqueueWrites(core.machine.submit(pending, handshake: true, now: .now), observer: observer,
+                                      broker: address)
         }
     }
 
@@ -380,8 +381,10 @@ public final class BrokerConnection: Sendable {
         }
         return core.withLock { core in
             if response.errorCode == .none { core.apiVersions = BrokerApiVersions(ranges: ranges) }
-            return core.machine.versionsNegotiated(errorCode: response.errorCode,
-                                                   brokerMaxApiVersionsVersion: ranges[.apiVersions]?.upperBound, now: .now)
+            return core.enqueueWrites(core.machine.versionsNegotiated(errorCode: response.errorCode,
+                                                                      brokerMaxApiVersionsVersion: ranges[.apiVersions]?.upperBound,
+                                                                      now: .now),
+                                      observer: observer, broker: address)
         }
     }
 
@@ -403,11 +406,8 @@ public final class BrokerConnection: Sendable {
 
     private func write(_ requests: [ConnectionStateMachine<Int32>.Request]) -> [ConnectionStateMachine<Int32>.Action] {
         let (result, unanswered) = core.withLock { core -> (Result<Bool, SocketError>, [Int32]) in
-            for request in requests {
-                core.outgoing.append(request.frame, completion: request.expectsResponse ? nil : request.correlationID)
-                observer?.requestSent(apiKey: request.apiKey, apiVersion: request.apiVersion,
-                                      correlationID: request.correlationID, broker: address, bytes: request.frame.count)
-            }
+            // Usually already queued by `enqueueWrites` under the lock that put them in flight.
+            _ = core.enqueueWrites([.write(requests)], observer: observer, broker: address)
             return core.flush()
         }
         return afterFlush(result, flushedWithoutResponse: unanswered)
@@ -554,6 +554,25 @@ extension BrokerConnection: EventLoopHandler {
 }
 
 extension BrokerConnection.Core {
+    /// Queues the frames of the machine's `.write` actions for the socket now, under the lock in which
+    /// the machine put them in flight, and leaves `.write([])` (flush) in their place. Kafka answers in
+    /// wire order and the machine matches answers to its in-flight order, so the two orders must agree:
+    /// queued later, by whichever task performs the action, two tasks' frames could swap.
+    mutating func enqueueWrites(_ actions: [ConnectionStateMachine<Int32>.Action], observer: (any ConnectionObserver)?,
+                                broker: BrokerAddress) -> [ConnectionStateMachine<Int32>.Action] {
+        var result = actions
+        for index in result.indices {
+            guard case let .write(requests) = result[index], !requests.isEmpty else { continue }
+            for request in requests {
+                outgoing.append(request.frame, completion: request.expectsResponse ? nil : request.correlationID)
+                observer?.requestSent(apiKey: request.apiKey, apiVersion: request.apiVersion,
+                                      correlationID: request.correlationID, broker: broker, bytes: request.frame.count)
+            }
+            result[index] = .write([])
+        }
+        return result
+    }
+
     /// Writes what the socket takes: `true` when everything queued is written, plus the acks=0
     /// requests whose last byte went out.
     mutating func flush() -> (Result<Bool, SocketError>, [Int32]) {
@@ -587,9 +606,11 @@ extension BrokerConnection.Core {
         let body = reader.readRemaining()
         observer?.responseReceived(apiKey: oldest.apiKey, apiVersion: oldest.apiVersion, correlationID: header.correlationID,
                                    broker: broker, bytes: bytes.count + 4)
-        return machine.responseReceived(correlationID: header.correlationID,
-                                        frame: ResponseFrame(correlationID: header.correlationID, header: header, body: body),
-                                        now: now)
+        return enqueueWrites(machine.responseReceived(correlationID: header.correlationID,
+                                                      frame: ResponseFrame(correlationID: header.correlationID, header: header,
+                                                                           body: body),
+                                                      now: now),
+                             observer: observer, broker: broker)
     }
 }
 

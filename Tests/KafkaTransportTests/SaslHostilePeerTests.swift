@@ -67,6 +67,27 @@ struct SaslHostilePeerTests {
         #expect(error?.isRetriable == false)
     }
 
+    /// Kafka closes the connection right after a failed login; the verdict must win over the hang-up.
+    @Test func aRefusalFollowedByAHangUpIsStillTheRefusal() async throws {
+        let error = try await connectFailure { correlationID, apiKey, version in
+            if apiKey == ApiKey.saslHandshake.rawValue {
+                let response = SaslHandshakeResponse(errorCode: .none, mechanisms: ["SCRAM-SHA-256"])
+                return .raw(FakeBroker.frame(correlationID: correlationID, headerVersion: 0,
+                                             body: (try? response.encoded(version: version)) ?? []))
+            }
+            let refusal = SaslAuthenticateResponse(errorCode: .saslAuthenticationFailed, errorMessage: "bad credentials")
+            return .rawThenClose(FakeBroker.frame(correlationID: correlationID, headerVersion: version >= 2 ? 1 : 0,
+                                                  body: (try? refusal.encoded(version: version)) ?? []))
+        }
+        #expect(error == .authenticationFailed(BrokerAddress(host: "127.0.0.1", port: portOf(error)), mechanism: "SCRAM-SHA-256",
+                                               .authenticationFailed(brokerMessage: "bad credentials")))
+    }
+
+    func portOf(_ error: TransportError?) -> Int {
+        if case let .authenticationFailed(address, _, _) = error { return address.port }
+        return 0
+    }
+
     @Test func garbageInSaslAuthenticateIsAMalformedResponseWithoutItsBytes() async throws {
         let error = try await connectFailure { correlationID, apiKey, version in
             if apiKey == ApiKey.saslHandshake.rawValue {
