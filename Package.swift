@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", "KafkaCompression"],
                     resources: [.copy("Fixtures"), .copy("FuzzCrashers")],
                     swiftSettings: strictSettings),
-        .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire"],
+        .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "KafkaWire", "KafkaSecurity"],
                     swiftSettings: strictSettings),
         .testTarget(name: "KafkaClientTests",
                     dependencies: ["KafkaClient", "KafkaTransport", "KafkaWire", "KafkaCompression",

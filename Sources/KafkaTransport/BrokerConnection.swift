@@ -50,7 +50,8 @@ public final class BrokerConnection: Sendable {
         self.core = Mutex(Core(
             machine: ConnectionStateMachine(address: address, maxInFlight: configuration.maxInFlightRequests,
                                             connectTimeout: configuration.connectTimeout,
-                                            idleTimeout: configuration.idleTimeout, requiresAuthentication: false),
+                                            idleTimeout: configuration.idleTimeout,
+                                            requiresAuthentication: configuration.sasl != nil),
             decoder: FrameDecoder(maximumFrameSize: configuration.maximumResponseSize)))
     }
 
@@ -103,7 +104,7 @@ public final class BrokerConnection: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome: Result<Void, TransportError>? = core.withLock { core in
                 switch core.machine.state {
-                case .ready: return .success(())
+                case .ready, .authenticating: return .success(())
                 case let .closed(error): return .failure(error)
                 default:
                     core.readyWaiters.append(continuation)
@@ -111,6 +112,18 @@ public final class BrokerConnection: Sendable {
                 }
             }
             if let outcome { continuation.resume(with: outcome.mapError { $0 as any Error }) }
+        }
+        // Versions are known; with SASL configured the machine now waits in `authenticating`, and this
+        // (the connecting) task runs the exchange before anyone else can use the connection.
+        switch core.withLock({ $0.machine.state }) {
+        case .authenticating:
+            guard let sasl = configuration.sasl else { throw closeReason ?? TransportError.shutDown }
+            try await authenticate(with: sasl)
+        case let .closed(error):
+            // Closed (a timeout, the peer) between the wake-up and now.
+            throw error
+        case .idle, .connecting, .negotiatingVersions, .ready, .reauthenticating, .closing:
+            break
         }
     }
 
@@ -229,6 +242,7 @@ public final class BrokerConnection: Sendable {
                                             submitted: () -> Void) async throws -> Request.Response {
         let chosen: Int16
         do {
+            try await reauthenticateIfDue()
             chosen = try version ?? negotiatedVersion(for: Request.self)
         } catch {
             submitted()
@@ -258,6 +272,7 @@ public final class BrokerConnection: Sendable {
                                                            submitted: () -> Void) async throws {
         let chosen: Int16
         do {
+            try await reauthenticateIfDue()
             chosen = try version ?? negotiatedVersion(for: Request.self)
         } catch {
             submitted()
@@ -289,7 +304,7 @@ public final class BrokerConnection: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ResponseFrame, any Error>) in
                 let actions = core.withLock { core in
                     core.waiters[correlationID] = .caller(continuation)
-                    return core.machine.submit(pending, now: .now)
+                    return core.enqueueWrites(core.machine.submit(pending, now: .now), observer: observer, broker: address)
                 }
                 // The request has its place in the queue (or failed): later ones go after it.
                 submitted()
@@ -304,7 +319,7 @@ public final class BrokerConnection: Sendable {
         }
     }
 
-    private func encodeFrame<Request: KafkaRequest>(_ request: Request, version: Int16, correlationID: Int32) throws -> [UInt8] {
+    func encodeFrame<Request: KafkaRequest>(_ request: Request, version: Int16, correlationID: Int32) throws -> [UInt8] {
         // Sized once for requests that say how big they are (Produce: a megabyte of batches would
         // otherwise be copied through a dozen doublings from 256 bytes).
         let capacity = (request as? any FrameSizeHinting)?.frameSizeHint ?? 256
@@ -362,8 +377,8 @@ public final class BrokerConnection: Sendable {
             case let .negotiate(version):
                 work.append(contentsOf: sendApiVersions(version: version))
             case .authenticate:
-                // No authenticator is configured in this build; the machine never asks for one.
-                work.append(contentsOf: core.withLock { $0.machine.authenticated(now: .now) })
+                // The connecting task runs the SASL exchange (`start()`, resumed by `notifyStateWaiters`).
+                break
             case let .write(requests):
                 work.append(contentsOf: write(requests))
             case let .complete(completions):
@@ -393,7 +408,8 @@ public final class BrokerConnection: Sendable {
             expectsResponse: true, timeout: configuration.connectTimeout, payload: correlationID)
         return core.withLock { core in
             core.waiters[correlationID] = .apiVersions(version: version)
-            return core.machine.submit(pending, handshake: true, now: .now)
+            return core.enqueueWrites(core.machine.submit(pending, handshake: true, now: .now), observer: observer,
+                                      broker: address)
         }
     }
 
@@ -429,8 +445,10 @@ public final class BrokerConnection: Sendable {
         }
         return core.withLock { core in
             if response.errorCode == .none { core.apiVersions = BrokerApiVersions(ranges: ranges) }
-            return core.machine.versionsNegotiated(errorCode: response.errorCode,
-                                                   brokerMaxApiVersionsVersion: ranges[.apiVersions]?.upperBound, now: .now)
+            return core.enqueueWrites(core.machine.versionsNegotiated(errorCode: response.errorCode,
+                                                                      brokerMaxApiVersionsVersion: ranges[.apiVersions]?.upperBound,
+                                                                      now: .now),
+                                      observer: observer, broker: address)
         }
     }
 
@@ -452,11 +470,8 @@ public final class BrokerConnection: Sendable {
 
     private func write(_ requests: [ConnectionStateMachine<Int32>.Request]) -> [ConnectionStateMachine<Int32>.Action] {
         let (result, unanswered) = core.withLock { core -> (Result<Bool, StreamWriteError>, [Int32]) in
-            for request in requests {
-                core.outgoing.append(request.frame, completion: request.expectsResponse ? nil : request.correlationID)
-                observer?.requestSent(apiKey: request.apiKey, apiVersion: request.apiVersion,
-                                      correlationID: request.correlationID, broker: address, bytes: request.frame.count)
-            }
+            // Usually already queued by `enqueueWrites` under the lock that put them in flight.
+            _ = core.enqueueWrites([.write(requests)], observer: observer, broker: address)
             return core.flush()
         }
         return afterFlush(result, flushedWithoutResponse: unanswered)
@@ -525,7 +540,7 @@ public final class BrokerConnection: Sendable {
         let (ready, closed, readyWaiters, closedWaiters) = core.withLock { core -> (Bool, TransportError?, [CheckedContinuation<Void, any Error>], [CheckedContinuation<Void, Never>]) in
             var closedError: TransportError? = nil
             if case let .closed(error) = core.machine.state { closedError = error }
-            let ready = core.machine.isReady
+            let ready = core.machine.isReady || core.machine.state == .authenticating
             guard ready || closedError != nil else { return (false, nil, [], []) }
             let readyWaiters = core.readyWaiters
             core.readyWaiters = []
@@ -712,6 +727,25 @@ extension BrokerConnection: EventLoopHandler {
 }
 
 extension BrokerConnection.Core {
+    /// Queues the frames of the machine's `.write` actions for the socket now, under the lock in which
+    /// the machine put them in flight, and leaves `.write([])` (flush) in their place. Kafka answers in
+    /// wire order and the machine matches answers to its in-flight order, so the two orders must agree:
+    /// queued later, by whichever task performs the action, two tasks' frames could swap.
+    mutating func enqueueWrites(_ actions: [ConnectionStateMachine<Int32>.Action], observer: (any ConnectionObserver)?,
+                                broker: BrokerAddress) -> [ConnectionStateMachine<Int32>.Action] {
+        var result = actions
+        for index in result.indices {
+            guard case let .write(requests) = result[index], !requests.isEmpty else { continue }
+            for request in requests {
+                outgoing.append(request.frame, completion: request.expectsResponse ? nil : request.correlationID)
+                observer?.requestSent(apiKey: request.apiKey, apiVersion: request.apiVersion,
+                                      correlationID: request.correlationID, broker: broker, bytes: request.frame.count)
+            }
+            result[index] = .write([])
+        }
+        return result
+    }
+
     /// Writes what the socket takes: `true` when everything queued is written, plus the acks=0
     /// requests whose last byte went out.
     mutating func flush() -> (Result<Bool, StreamWriteError>, [Int32]) {
@@ -757,9 +791,11 @@ extension BrokerConnection.Core {
         let body = reader.readRemaining()
         observer?.responseReceived(apiKey: oldest.apiKey, apiVersion: oldest.apiVersion, correlationID: header.correlationID,
                                    broker: broker, bytes: bytes.count + 4)
-        return machine.responseReceived(correlationID: header.correlationID,
-                                        frame: ResponseFrame(correlationID: header.correlationID, header: header, body: body),
-                                        now: now)
+        return enqueueWrites(machine.responseReceived(correlationID: header.correlationID,
+                                                      frame: ResponseFrame(correlationID: header.correlationID, header: header,
+                                                                           body: body),
+                                                      now: now),
+                             observer: observer, broker: broker)
     }
 }
 

@@ -26,6 +26,10 @@ public struct ConnectionConfiguration: Sendable, Equatable {
     /// connection's session is made from; nil for plaintext. The handshake runs right after the TCP
     /// connect, within `connectTimeout`, and everything after it (ApiVersions included) is encrypted.
     public var tls: TLSContext? = nil
+    /// SASL (`security.protocol` SASL_PLAINTEXT or SASL_SSL): when set, every connection authenticates
+    /// right after version negotiation, before any other request, and re-authenticates (KIP-368) before
+    /// the session lifetime the broker sets runs out. nil: no authentication.
+    public var sasl: SaslConfiguration? = nil
 
     /// The defaults.
     public init() {}

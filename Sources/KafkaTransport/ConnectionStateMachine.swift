@@ -2,7 +2,7 @@ import KafkaWire
 
 /// The life of one broker connection, as a pure state machine: events in, actions out.
 ///
-/// `connecting → negotiatingVersions → [authenticating] → ready → closing → closed`.
+/// `connecting → negotiatingVersions → [authenticating] → ready ⇄ [reauthenticating] → closing → closed`.
 /// The machine also owns the request pipeline: requests wait in `queued` until the connection
 /// is ready and an in-flight slot is free (`max.in.flight.requests.per.connection`), then move
 /// to `inFlight` in write order. Kafka answers requests on a connection in the order they were
@@ -16,8 +16,12 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
         case connecting(index: Int, count: Int, deadline: ContinuousClock.Instant)
         /// ApiVersions at `version` is in flight.
         case negotiatingVersions(version: Int16)
+        /// SASL runs (its requests are handshake requests); nothing else is written yet.
         case authenticating
         case ready
+        /// KIP-368 re-authentication of a ready connection: requests already in flight are answered as
+        /// usual, new ones wait in the queue until the new session is established (as the Java client holds them).
+        case reauthenticating
         /// No new requests; closes once the in-flight ones are answered.
         case closing
         case closed(TransportError)
@@ -64,6 +68,10 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
     let connectTimeout: Duration
     let idleTimeout: Duration?
     private var lastActivity: ContinuousClock.Instant? = nil
+    /// Bounds the (re-)authentication in progress: past it, the connection closes.
+    private var authenticationDeadline: ContinuousClock.Instant? = nil
+    /// When the SASL session should be renewed (85-95% of the broker's session lifetime); nil: never.
+    private(set) var reauthenticateAt: ContinuousClock.Instant? = nil
 
     init(address: BrokerAddress, maxInFlight: Int, connectTimeout: Duration, idleTimeout: Duration?,
          requiresAuthentication: Bool) {
@@ -134,15 +142,33 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
         guard errorCode == .none else { return fail(.handshakeFailed(address, errorCode, "ApiVersions")) }
         if requiresAuthentication {
             state = .authenticating
+            authenticationDeadline = now + connectTimeout
             return [.authenticate]
         }
         return becomeReady(now: now)
     }
 
-    /// Authentication succeeded.
-    mutating func authenticated(now: ContinuousClock.Instant) -> [Action] {
-        guard case .authenticating = state else { return [] }
+    /// Authentication (or re-authentication) succeeded; the session should be renewed after
+    /// `reauthenticateAfter` (nil: the broker set no session lifetime).
+    mutating func authenticated(now: ContinuousClock.Instant, reauthenticateAfter: Duration? = nil) -> [Action] {
+        switch state {
+        case .authenticating, .reauthenticating: break
+        case .idle, .connecting, .negotiatingVersions, .ready, .closing, .closed: return []
+        }
+        authenticationDeadline = nil
+        reauthenticateAt = reauthenticateAfter.map { now + $0 }
         return becomeReady(now: now)
+    }
+
+    /// Called before a request is submitted: when the session is due for renewal, moves to
+    /// `reauthenticating` (new requests then queue) and returns true; the caller runs the SASL exchange
+    /// within `timeout`, then reports `authenticated` or `handshakeFailed`.
+    mutating func reauthenticationStarted(now: ContinuousClock.Instant, timeout: Duration) -> Bool {
+        guard state == .ready, let reauthenticateAt, now >= reauthenticateAt else { return false }
+        state = .reauthenticating
+        self.reauthenticateAt = nil
+        authenticationDeadline = now + timeout
+        return true
     }
 
     private mutating func becomeReady(now: ContinuousClock.Instant) -> [Action] {
@@ -160,7 +186,7 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
             return [.complete([(request.payload, .failure(error))])]
         case .closing:
             return [.complete([(request.payload, .failure(.shutDown))])]
-        case .idle, .connecting, .negotiatingVersions, .authenticating, .ready:
+        case .idle, .connecting, .negotiatingVersions, .authenticating, .ready, .reauthenticating:
             if handshake { return writeNow([request], now: now) }
             queued.append(request)
             return state == .ready ? pump(now: now) : []
@@ -223,6 +249,11 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
     /// The socket failed or the peer closed it.
     mutating func ioFailed(_ reason: String) -> [Action] {
         if case .connecting = state { return [] }  // the owner reports connectFailed instead
+        if state == .authenticating || state == .reauthenticating {
+            // Like Java's client: a broker that drops the connection mid-login may have rejected the
+            // credentials (brokers before 1.0 do so) or not speak SASL on this listener; say where it happened.
+            return fail(.connectionClosed(address, reason: reason + " during SASL authentication"))
+        }
         return fail(.connectionClosed(address, reason: reason))
     }
 
@@ -235,7 +266,7 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
     mutating func closeRequested(immediately: Bool) -> [Action] {
         switch state {
         case .closed: return []
-        case .ready, .closing:
+        case .ready, .closing, .reauthenticating:
             if immediately || inFlight.isEmpty {
                 return fail(.shutDown)
             }
@@ -260,6 +291,16 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
             return []
         default:
             break
+        }
+        if let authenticationDeadline, now >= authenticationDeadline {
+            switch state {
+            case .authenticating:
+                return fail(.connectTimedOut(address, after: connectTimeout))
+            case .reauthenticating:
+                return fail(.connectionClosed(address, reason: "re-authentication did not finish in time"))
+            case .idle, .connecting, .negotiatingVersions, .ready, .closing, .closed:
+                break
+            }
         }
         for request in inFlight.elements {
             if let sentAt = request.sentAt, now >= sentAt + request.timeout {
@@ -287,6 +328,9 @@ struct ConnectionStateMachine<Payload: Sendable>: Sendable {
         default: break
         }
         var candidates: [ContinuousClock.Instant] = []
+        if state == .authenticating || state == .reauthenticating, let authenticationDeadline {
+            candidates.append(authenticationDeadline)
+        }
         // In-flight requests were sent in order with possibly different timeouts: check them all.
         for request in inFlight.elements {
             if let sentAt = request.sentAt { candidates.append(sentAt + request.timeout) }

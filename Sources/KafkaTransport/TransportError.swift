@@ -29,6 +29,10 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case tlsFailed(BrokerAddress, TLSError)
     /// Version negotiation or authentication answered with a Kafka error.
     case handshakeFailed(BrokerAddress, ErrorCode, String?)
+    /// SASL authentication (or KIP-368 re-authentication) with `mechanism` failed: the broker rejected the
+    /// credentials or the mechanism, or the exchange broke its rules. Never retried: the same credentials
+    /// would fail again. Carries no secret (see `SaslError`).
+    case authenticationFailed(BrokerAddress, mechanism: String, SaslError)
     /// The connection has been closed by its owner; no new requests are accepted.
     case shutDown
     /// The caller's task was cancelled while waiting.
@@ -39,9 +43,16 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case .resolutionFailed, .connectFailed, .connectTimedOut, .requestTimedOut, .connectionClosed,
              .invalidFrameSize, .correlationMismatch: true
-        case .malformedResponse, .encodingFailed, .unsupportedVersion, .handshakeFailed, .shutDown, .cancelled: false
+        case .malformedResponse, .encodingFailed, .unsupportedVersion, .handshakeFailed, .authenticationFailed, .shutDown, .cancelled: false
         case let .tlsFailed(_, error): error.isRetriable
         }
+    }
+
+    /// The Kafka error code of an authentication failure (SASL_AUTHENTICATION_FAILED,
+    /// UNSUPPORTED_SASL_MECHANISM, ILLEGAL_SASL_STATE...), nil for other failures.
+    public var saslErrorCode: ErrorCode? {
+        if case let .authenticationFailed(_, _, error) = self { return error.errorCode }
+        return nil
     }
 
     public var description: String {
@@ -66,6 +77,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
             }
         case let .tlsFailed(address, error): "TLS with \(address): \(error)"
         case let .handshakeFailed(address, code, message): "handshake with \(address) failed: \(code)\(message.map { ": \($0)" } ?? "")"
+        case let .authenticationFailed(address, mechanism, error):
+            "\(mechanism) authentication with \(address) failed: \(error)"
         case .shutDown: "the connection has been shut down"
         case .cancelled: "the request was cancelled"
         }

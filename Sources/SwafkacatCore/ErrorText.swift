@@ -27,6 +27,8 @@ public enum ErrorText {
         case badMessage = "Local: Bad message format"
         /// Not implemented (`_NOT_IMPLEMENTED`).
         case notImplemented = "Local: Not implemented"
+        /// SASL authentication failed (`_AUTHENTICATION`).
+        case authentication = "Local: Authentication failure"
         /// The broker lacks an API or version (`_UNSUPPORTED_FEATURE`).
         case unsupportedFeature = "Local: Required feature not supported by broker"
     }
@@ -37,10 +39,12 @@ public enum ErrorText {
         switch error {
         case let .broker(kafkaError, _): broker(kafkaError.code)
         case .transport(.unsupportedVersion(_, _, _)): Local.unsupportedFeature.rawValue
+        case let .transport(.authenticationFailed(_, _, error)): "\(Local.authentication.rawValue): \(error)"
         case .transport, .noBrokerAvailable: unreachable.rawValue
         case let .timedOut(_, last?):
             switch last {
             case .transport(.unsupportedVersion(_, _, _)): Local.unsupportedFeature.rawValue
+            case let .transport(.authenticationFailed(_, _, error)): "\(Local.authentication.rawValue): \(error)"
             case .transport, .noBrokerAvailable, .timedOut: unreachable.rawValue
             default: client(last, unreachable: unreachable)
             }

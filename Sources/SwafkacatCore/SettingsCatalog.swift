@@ -34,11 +34,6 @@ public enum SettingsCatalog {
             SettingDefinition("api.version.request", default: "true",
                               documentation: "Accepted for kcat compatibility: swafkacat always asks brokers for their versions.",
                               check: boolean),
-            SettingDefinition("sasl.mechanisms", aliases: ["sasl.mechanism"], default: "GSSAPI",
-                              documentation: "Kept for config-file compatibility; SASL is not supported yet."),
-            SettingDefinition("sasl.username", default: "", documentation: "Kept for config-file compatibility."),
-            SettingDefinition("sasl.password", default: "", isSensitive: true,
-                              documentation: "Kept for config-file compatibility (redacted in dumps)."),
         ]
     }()
 

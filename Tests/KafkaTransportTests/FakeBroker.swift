@@ -109,12 +109,15 @@ final class FakeBroker: @unchecked Sendable {
         }
     }
 
-    /// A valid ApiVersions response offering Metadata v0-12 and ApiVersions v0-4.
+    /// A valid ApiVersions response offering Metadata v0-12, ApiVersions v0-4, SaslHandshake v0-1 and SaslAuthenticate v0-2.
     static func apiVersionsResponse(correlationID: Int32, version: Int16) -> [UInt8] {
         var response = ApiVersionsResponse()
         response.apiKeys = [
             .init(apiKey: ApiKey.apiVersions.rawValue, minVersion: 0, maxVersion: 4),
             .init(apiKey: ApiKey.metadata.rawValue, minVersion: 0, maxVersion: 12),
+            // Offered so that SASL tests can script the handshake; clients without SASL never send them.
+            .init(apiKey: ApiKey.saslHandshake.rawValue, minVersion: 0, maxVersion: 1),
+            .init(apiKey: ApiKey.saslAuthenticate.rawValue, minVersion: 0, maxVersion: 2),
         ]
         return frame(correlationID: correlationID, headerVersion: 0, body: (try? response.encoded(version: version)) ?? [])
     }

@@ -140,6 +140,9 @@ extension ClusterClient {
                 return applyMetadata(response, scope: scope, from: broker)
             } catch {
                 if error == .cancelled || error == .shutDown { throw error }
+                // Wrong credentials or mechanism: every broker would say the same, and retrying would
+                // hammer them with failed logins. The caller gets the typed error at once.
+                if case .transport(.authenticationFailed) = error { throw error }
                 observer.debug(.metadata, "Metadata request to \(broker.key) failed: \(error)")
                 lastError = error
             }

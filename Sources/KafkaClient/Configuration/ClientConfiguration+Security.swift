@@ -1,8 +1,8 @@
 import KafkaSecurity
 import KafkaTransport
 
-// `security.protocol` and the `ssl.*` settings: TLS under the Kafka framing. (SASL's settings join
-// these when SASL is wired into the transport.)
+// `security.protocol` and the `ssl.*` settings: TLS under the Kafka framing. SASL's settings
+// (`sasl.*`) are in ClientConfiguration.swift; SASL_SSL is TLS first, then the SASL login over it.
 
 extension ClientConfiguration {
     /// The connection settings, with the TLS context loaded when `security.protocol` uses TLS. Throws
@@ -21,11 +21,6 @@ extension ClientConfiguration {
 
     /// Checks the security settings together.
     func validateSecurity() throws(KafkaClientError) {
-        if securityProtocol.usesSASL {
-            // The SASL mechanisms exist (KafkaSecurity); their exchange is not wired into the connection yet.
-            throw .invalidConfiguration(setting: "security.protocol",
-                                        reason: "\(securityProtocol.rawValue) needs SASL, which this build does not wire into connections yet")
-        }
         let hasCertificate = ssl.certificateLocation != nil || ssl.certificatePEM != nil
         let hasKey = ssl.keyLocation != nil || ssl.keyPEM != nil
         if hasCertificate && !hasKey {
@@ -40,7 +35,7 @@ extension ClientConfiguration {
     static let securityProperties: [ConfigurationProperty<ClientConfiguration>] = [
         ConfigurationProperty(
             "security.protocol",
-            documentation: "How connections are secured: PLAINTEXT or SSL (TLS 1.2/1.3 through OpenSSL). SASL_PLAINTEXT and SASL_SSL are accepted names; SASL is not wired into connections yet.",
+            documentation: "How connections are secured: PLAINTEXT, SSL (TLS 1.2/1.3 through OpenSSL), SASL_PLAINTEXT or SASL_SSL (a SASL login, sasl.mechanism, on every connection before any other request).",
             parse: { configuration, text throws(ConfigurationValueError) in
                 guard let value = SecurityProtocol(rawValue: text.trimmingSpaces.uppercased()) else {
                     throw ConfigurationValueError("\"\(text)\" is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")

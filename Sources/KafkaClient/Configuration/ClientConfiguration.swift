@@ -61,6 +61,15 @@ public struct ClientConfiguration: Sendable, Equatable {
     public var securityProtocol: SecurityProtocol = .plaintext
     /// The `ssl.*` settings, used when `securityProtocol` is SSL (or SASL_SSL).
     public var ssl = TLSConfiguration()
+    /// `sasl.mechanism` (librdkafka: `sasl.mechanisms`): PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER;
+    /// required with a SASL security protocol (the Java and librdkafka default, GSSAPI, is not implemented).
+    public var saslMechanism: SaslMechanismName? = nil
+    /// `sasl.username` and `sasl.password`, for PLAIN and SCRAM. The password never appears in a
+    /// description, a log line, an error or `-X dump`.
+    public var saslCredentials = SaslCredentials(username: "", password: "")
+    /// The OAUTHBEARER token source (no property sets it): asked for a token before every authentication
+    /// and re-authentication; `CachingOAuthBearerTokenProvider` refreshes a token before it expires.
+    public var oauthBearerTokenProvider: OAuthBearerTokenSetting? = nil
 
     /// A configuration for the cluster at `bootstrapServers`, every other setting at its default.
     public init(bootstrapServers: [BrokerAddress]) {
@@ -83,7 +92,26 @@ public struct ClientConfiguration: Sendable, Equatable {
         connection.socket.keepAlive = socketKeepaliveEnable
         connection.socket.sendBufferSize = socketSendBufferBytes
         connection.socket.receiveBufferSize = socketReceiveBufferBytes
+        connection.sasl = saslConfiguration
         return connection
+    }
+
+    /// The SASL settings every connection authenticates with; nil when `security.protocol` uses no SASL
+    /// or no mechanism is set (which `validate()` reports).
+    public var saslConfiguration: SaslConfiguration? {
+        guard securityProtocol.usesSASL, let saslMechanism else { return nil }
+        switch saslMechanism {
+        case .plain, .scramSHA256, .scramSHA512:
+            return SaslConfiguration(mechanism: saslMechanism, credentials: saslCredentials)
+        case .oauthBearer:
+            guard let setting = oauthBearerTokenProvider else {
+                // No provider: connections still try to authenticate, and fail with a typed error.
+                var missing = SaslConfiguration(mechanism: .oauthBearer, credentials: saslCredentials)
+                missing.credentials = nil
+                return missing
+            }
+            return SaslConfiguration(oauthBearer: setting.provider, extensions: setting.extensions)
+        }
     }
 
     /// The backoff between retries of a request.
@@ -138,6 +166,20 @@ extension ClientConfiguration: PropertyConfigurable {
         }
         if !(1000...2_147_483_647).contains(receiveMessageMaxBytes) {
             throw fail("receive.message.max.bytes", "\(receiveMessageMaxBytes) is out of range (expected 1000-2147483647 bytes)")
+        }
+        if securityProtocol.usesSASL {
+            guard let saslMechanism else {
+                throw fail("sasl.mechanism", "\(securityProtocol.rawValue) needs a mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER")
+            }
+            switch saslMechanism {
+            case .plain, .scramSHA256, .scramSHA512:
+                if saslCredentials.username.isEmpty { throw fail("sasl.username", "is required for \(saslMechanism.rawValue)") }
+                if saslCredentials.password.isEmpty { throw fail("sasl.password", "is required for \(saslMechanism.rawValue)") }
+            case .oauthBearer:
+                // The provider is set in code after a property map is parsed (and validated), so it is not
+                // required here; without one, every login fails with `tokenUnavailable`, never unauthenticated.
+                break
+            }
         }
         for (name, value) in [("socket.send.buffer.bytes", socketSendBufferBytes), ("socket.receive.buffer.bytes", socketReceiveBufferBytes)] {
             if let value, !(1...100_000_000).contains(value) {
@@ -215,6 +257,31 @@ extension ClientConfiguration: PropertyConfigurable {
                 caps.apiVersionCaps.sorted { $0.key.rawValue < $1.key.rawValue }
                     .map { "\($0.key.name)=\($0.value)" }.joined(separator: ",")
             }),
+        ConfigurationProperty(
+            "sasl.mechanism", aliases: ["sasl.mechanisms"],
+            documentation: "SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER (the last needs a token provider set in code).",
+            parse: { configuration, text throws(ConfigurationValueError) in
+                let trimmed = text.trimmingSpaces
+                if trimmed.isEmpty {
+                    configuration.saslMechanism = nil
+                    return
+                }
+                guard let value = SaslMechanismName(rawValue: trimmed.uppercased()) else {
+                    throw ConfigurationValueError("\"\(text)\" is not PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER (GSSAPI is not supported)")
+                }
+                configuration.saslMechanism = value
+            },
+            render: { $0.saslMechanism?.rawValue ?? "" }),
+        ConfigurationProperty(
+            "sasl.username",
+            documentation: "SASL user name for PLAIN and SCRAM.",
+            parse: { configuration, text throws(ConfigurationValueError) in configuration.saslCredentials.username = text },
+            render: { $0.saslCredentials.username }),
+        ConfigurationProperty(
+            "sasl.password", isSensitive: true,
+            documentation: "SASL password for PLAIN and SCRAM; redacted in -X dump, logs and errors.",
+            parse: { configuration, text throws(ConfigurationValueError) in configuration.saslCredentials.password = text },
+            render: { $0.saslCredentials.password }),
     ] + securityProperties
 }
 
@@ -237,6 +304,29 @@ func parseApiVersionCaps(_ text: String) throws(ConfigurationValueError) -> [Api
 
 private func trimmedOfSpaces(_ text: Substring) -> String {
     String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+}
+
+/// The OAUTHBEARER token provider a `ClientConfiguration` hands to its connections, with its SASL
+/// extensions (KIP-342). Providers have no equality of their own: two settings are equal when their
+/// providers have the same type and their extensions match.
+public struct OAuthBearerTokenSetting: Sendable, Equatable, CustomStringConvertible {
+    /// Asked for a token before every authentication and re-authentication.
+    public var provider: any OAuthBearerTokenProvider
+    /// SASL extensions sent with the token.
+    public var extensions: [String: String]
+
+    /// A setting for `provider`.
+    public init(_ provider: any OAuthBearerTokenProvider, extensions: [String: String] = [:]) {
+        self.provider = provider
+        self.extensions = extensions
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        ObjectIdentifier(type(of: lhs.provider)) == ObjectIdentifier(type(of: rhs.provider)) && lhs.extensions == rhs.extensions
+    }
+
+    /// The provider's type only (a provider may hold secrets).
+    public var description: String { "OAuthBearerTokenSetting(provider: <\(type(of: provider))>, extensions: \(extensions.keys.sorted()))" }
 }
 
 /// Parses `host:port,host:port` (`[v6]:port`; a missing port is 9092, as librdkafka allows).

@@ -50,6 +50,7 @@ public indirect enum KafkaClientError: Error, Sendable, Equatable, CustomStringC
         switch self {
         case let .broker(error, _): error.code
         case .unknownTopic, .unknownPartition: .unknownTopicOrPartition
+        case let .transport(transport): transport.saslErrorCode
         case let .timedOut(_, last?), let .noBrokerAvailable(last?): last.errorCode
         default: nil
         }

@@ -174,6 +174,7 @@ extension TransportError {
         case .unsupportedVersion: "unsupported_version"
         case .tlsFailed: "tls_failed"
         case .handshakeFailed: "handshake_failed"
+        case .authenticationFailed: "authentication_failed"
         case .shutDown: "shut_down"
         case .cancelled: "cancelled"
         }

@@ -154,3 +154,18 @@ public struct SaslConfiguration: Sendable, CustomStringConvertible, CustomDebugS
     /// A mirror without secrets.
     public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }
+
+extension SaslConfiguration: Equatable {
+    /// Equal settings. Token providers have no equality of their own (closures, actors): two providers
+    /// compare equal when both are absent or both have the same type.
+    public static func == (lhs: SaslConfiguration, rhs: SaslConfiguration) -> Bool {
+        let sameProvider: Bool = switch (lhs.tokenProvider, rhs.tokenProvider) {
+        case (nil, nil): true
+        case let (left?, right?): ObjectIdentifier(type(of: left)) == ObjectIdentifier(type(of: right))
+        default: false
+        }
+        return lhs.mechanism == rhs.mechanism && lhs.credentials == rhs.credentials && sameProvider
+            && lhs.oauthBearerExtensions == rhs.oauthBearerExtensions
+            && lhs.minimumScramIterations == rhs.minimumScramIterations
+    }
+}

@@ -68,3 +68,19 @@ public enum SaslError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension SaslError {
+    /// The Kafka error code this failure corresponds to: the broker's own code when it sent one, else
+    /// SASL_AUTHENTICATION_FAILED for a client-side failure of the exchange (as Kafka's Java client reports a
+    /// bad server signature or a malformed challenge as a SaslAuthenticationException).
+    public var errorCode: ErrorCode {
+        switch self {
+        case .unsupportedMechanism: .unsupportedSaslMechanism
+        case .illegalState: .illegalSaslState
+        case let .brokerError(code, _): code
+        case .authenticationFailed, .invalidCredential, .malformedServerMessage, .serverNonceMismatch,
+             .iterationCountTooLow, .iterationCountTooHigh, .serverSignatureMismatch, .serverReportedError,
+             .unexpectedMessage, .tokenUnavailable, .crypto: .saslAuthenticationFailed
+        }
+    }
+}
