@@ -48,8 +48,9 @@ struct SaslConfigurationPropertyTests {
             == "sasl.password")
         #expect(failure(["sasl.mechanism": "GSSAPI"])?.setting == "sasl.mechanism")
         #expect(failure(["security.protocol": "kerberos"])?.setting == "security.protocol")
+        // SASL_SSL (TLS, then the login) is complete with a mechanism and credentials.
         #expect(failure(["security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN", "sasl.username": "a",
-                         "sasl.password": "b"])?.setting == "security.protocol")
+                         "sasl.password": "b"])?.setting == nil)
         // A bad value is named, but never repeated when it is the password.
         let error = failure(["security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN", "sasl.username": "",
                              "sasl.password": "hunter2"])

@@ -47,8 +47,8 @@ struct SecurityConfigurationTests {
         #expect(failure(["ssl.endpoint.identification.algorithm": "dns"])?.setting == "ssl.endpoint.identification.algorithm")
         #expect(failure(["security.protocol": "SSL", "ssl.certificate.location": "/c.pem"])?.setting == "ssl.key.location")
         #expect(failure(["security.protocol": "SSL", "ssl.key.location": "/k.pem"])?.setting == "ssl.certificate.location")
-        // SASL is named but not wired into connections in this build: refused, not silently ignored.
-        #expect(failure(["security.protocol": "SASL_SSL"])?.setting == "security.protocol")
+        // SASL_SSL is TLS plus a SASL login: without a mechanism, the mechanism is what is missing.
+        #expect(failure(["security.protocol": "SASL_SSL"])?.setting == "sasl.mechanism")
     }
 
     @Test func secretsAreRedactedInListings() throws {
