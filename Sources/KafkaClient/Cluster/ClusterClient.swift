@@ -77,7 +77,7 @@ public final class ClusterClient: Sendable {
     let metadataState = Mutex(MetadataState())
     let nextRefreshWaiterID = Atomic<UInt64>(0)
     let coordinators = Mutex<[CoordinatorKey: BrokerMetadata]>([:])
-    let shutdownSignal = ShutdownSignal()
+    let shutdownSignal = OneShotSignal()
 
     /// A client for the cluster `configuration` names, talking over TCP sockets on an event-loop
     /// thread of its own. Throws `.invalidConfiguration` when a setting is invalid.
@@ -132,12 +132,12 @@ public final class ClusterClient: Sendable {
     /// refreshed on the next lookup. Refresh failures are logged and retried at the next interval.
     public func run() async {
         guard let interval = configuration.metadataMaxAge else {
-            _ = await shutdownSignal.sleep(for: .seconds(86_400 * 365 * 100))
+            await shutdownSignal.wait()
             return
         }
         while !Task.isCancelled {
             // A little before the cache would go stale, so lookups never wait for it.
-            if await shutdownSignal.sleep(for: interval * 0.8) || Task.isCancelled { return }
+            guard await shutdownSignal.sleep(for: interval * 0.8), !Task.isCancelled else { return }
             do {
                 let scope = metadataState.withLock { MetadataScope.topics($0.interest) }
                 _ = try await withRetries(timeout: configuration.defaultApiTimeout) { schedule throws(KafkaClientError) in

@@ -42,9 +42,9 @@ public final class KafkaConsumer: Sendable {
     @usableFromInline let invalidations = Atomic<UInt64>(0)
     let driverSignal = WakeSignal()
     let groupSignal = WakeSignal()
-    let closedSignal = ClosedSignal()
+    let closedSignal = OneShotSignal()
     /// Set when the membership reports `.closed` (revoked, left).
-    let membershipClosed = ClosedSignal()
+    let membershipClosed = OneShotSignal()
     let jobs: AsyncStream<Job>
     let jobsContinuation: AsyncStream<Job>.Continuation
     let decodingOptions: RecordDecodingOptions
@@ -288,46 +288,6 @@ extension KafkaConsumerError {
     /// `subscribe` after `assign` (or the reverse) without closing.
     static var assigned: KafkaConsumerError { .modeConflict("the consumer has manually assigned partitions: it cannot also subscribe") }
     static var subscribed: KafkaConsumerError { .modeConflict("the consumer is subscribed to a group: it cannot also assign partitions") }
-}
-
-/// A flag set once the consumer has closed, with waiters.
-final class ClosedSignal: Sendable {
-    private struct State {
-        var closed = false
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextID: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
-
-    func set() {
-        let waiters = state.withLock { state in
-            state.closed = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once set, or when the task is cancelled.
-    func wait() async {
-        let id = state.withLock { state in
-            state.nextID += 1
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if state.closed || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
-    }
 }
 
 /// Runs `body` with a consumer whose `run()` goes on in a child task meanwhile; when `body`

@@ -40,7 +40,7 @@ public final class KafkaProducer: Service, Sendable {
     public var logger: Logger { cluster.logger }
 
     let state: Mutex<ProducerState>
-    let wakeup = SenderWakeup()
+    let wakeup = WakeSignal()
     let events: EventBuffer?
     let listener: (@Sendable (KafkaProducerEvent) -> Void)?
     let metrics: ProducerMetrics

@@ -22,7 +22,7 @@ public final class KafkaConsumerSource: MessageSource {
     /// The group, for monitor notices.
     public let group: String
     private let monitor: any Monitor
-    private let stopSignal = StopSignal()
+    private let stopSignal = OneShotSignal()
     private let state: Mutex<State>
 
     private struct State {
@@ -209,55 +209,5 @@ extension InboundMessage {
         self.init(topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
                   payload: message.value, headers: message.headers,
                   timestampMs: message.timestamp < 0 ? nil : message.timestamp)
-    }
-}
-
-/// A flag set once, with waiters (cancellable).
-final class StopSignal: Sendable {
-    private let state = Mutex<(set: Bool, nextID: UInt64, waiters: [UInt64: CheckedContinuation<Void, Never>])>((false, 0, [:]))
-
-    var isSet: Bool { state.withLock { $0.set } }
-
-    func set() {
-        let waiters = state.withLock { state in
-            state.set = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once set, or when the task is cancelled.
-    func wait() async {
-        let id = state.withLock { state in
-            state.nextID += 1
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if state.set || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
-    }
-
-    /// Sleeps for `duration`, or less when set or cancelled. True when it slept the whole time.
-    func sleep(for duration: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await Task.sleep(for: duration)) != nil }
-            group.addTask {
-                await self.wait()
-                return false
-            }
-            let slept = await group.next() ?? false
-            group.cancelAll()
-            return slept && !isSet
-        }
     }
 }

@@ -1,7 +1,9 @@
 import Synchronization
 
-/// A one-waiter wake-up flag for the consumer's loops: `signal()` wakes the waiter, or, when
-/// nobody waits, makes the next `wait` return at once (signals do not queue up beyond one).
+/// A one-waiter wake-up flag for the client's loops (the producer's sender, the consumer's fetch
+/// driver and group loop): `signal()` wakes the waiter, or, when nobody waits, makes the next `wait`
+/// return at once (signals do not queue up beyond one, so a signal sent while the loop is busy is
+/// not lost).
 final class WakeSignal: Sendable {
     private struct State {
         var pending = false

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// A one-way flag that long waits (the `run()` loop's sleeps) can wait on.
-final class ShutdownSignal: Sendable {
+/// A flag set once (a client shut down, a consumer closed, a source stopped) that any number of
+/// tasks can wait on; waits are cancellable. `package`: the framework's runtime uses it too.
+package final class OneShotSignal: Sendable {
     private struct State {
         var isSet = false
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -10,11 +11,14 @@ final class ShutdownSignal: Sendable {
 
     private let state = Mutex(State())
 
-    var isSet: Bool { state.withLock { $0.isSet } }
+    package init() {}
+
+    /// Whether the flag is set.
+    package var isSet: Bool { state.withLock { $0.isSet } }
 
     /// Sets the flag and wakes every waiter; false if it was already set.
     @discardableResult
-    func set() -> Bool {
+    package func set() -> Bool {
         let (first, waiters) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
             defer { state.isSet = true; state.waiters.removeAll() }
             return (!state.isSet, Array(state.waiters.values))
@@ -23,23 +27,8 @@ final class ShutdownSignal: Sendable {
         return first
     }
 
-    /// Sleeps for `duration`; returns early (true) when the flag is set, and false after a full sleep
-    /// or when the task is cancelled.
-    func sleep(for duration: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: duration)
-                return false
-            }
-            group.addTask { await self.wait() }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-    }
-
-    /// Waits until the flag is set (true) or the task is cancelled (false).
-    private func wait() async -> Bool {
+    /// Returns once the flag is set, or when the task is cancelled.
+    package func wait() async {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -56,6 +45,20 @@ final class ShutdownSignal: Sendable {
         } onCancel: {
             state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
-        return isSet
+    }
+
+    /// Sleeps for `duration`, or less when the flag is set or the task is cancelled: true when it
+    /// slept the whole time (and the flag is still clear).
+    package func sleep(for duration: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await Task.sleep(for: duration)) != nil }
+            group.addTask {
+                await self.wait()
+                return false
+            }
+            let slept = await group.next() ?? false
+            group.cancelAll()
+            return slept && !isSet
+        }
     }
 }
