@@ -68,6 +68,10 @@ extension ByteSlice: RandomAccessCollection {
     public typealias Index = Int
     @inlinable public var startIndex: Int { 0 }
     @inlinable public var endIndex: Int { count }
+    /// Traps out of bounds, as `Array` does. Never reached with positions taken from input bytes:
+    /// decoders read through `ByteReader`, which checks every length against what is left before it
+    /// slices, and no module indexes a `ByteSlice` directly (only Collection algorithms do, within
+    /// `startIndex..<endIndex`).
     @inlinable public subscript(position: Int) -> UInt8 {
         precondition(position >= 0 && position < count, "ByteSlice index out of range")
         return storage[lowerBound + position]

@@ -20,7 +20,10 @@ public struct Versions: Sendable, Hashable, ExpressibleByStringLiteral, CustomSt
     public static let all = Versions(0)
 
     /// Parses the spec's notation. A malformed literal is a bug in a codec, not bad input,
-    /// so it stops the program at once rather than silently meaning "no versions".
+    /// so it stops the program at once rather than silently meaning "no versions". Input cannot
+    /// reach it: a `StaticString` exists only as a literal in source, and MessageRoundTripTests
+    /// evaluates every codec's literals (every field of every message at every version). Text
+    /// from outside goes through `init?(parsing:)`, which returns nil.
     @inlinable public init(stringLiteral text: StaticString) {
         guard let parsed = Versions(parsing: text.description) else {
             fatalError("malformed version range literal \"\(text)\" in a codec")
