@@ -107,19 +107,6 @@ if ! "$py" "$here/probe.py" --timeout 20 "$mock_bootstrap"; then
     log "mock brokers do not answer"; "$here/stop.sh" >/dev/null 2>&1 || true; exit 1
 fi
 
-# librdkafka 2.0.2's mock writes 4 stray bytes after every ListOffsets v4+ answer (Fixtures/README.md):
-# the shared mock offers ListOffsets up to v3 only, so every client (ours, kcat, Python) stays on
-# versions it answers correctly. Our client does not work around the bug itself.
-mock_host="${mock_control%:*}"; mock_port="${mock_control##*:}"
-exec 7<>"/dev/tcp/$mock_host/$mock_port"
-printf 'apiversion ListOffsets 0 3\n' >&7
-read -r -t 10 reply <&7 || reply="(no answer)"
-exec 7>&- 7<&-
-case "$reply" in
-    ok*) ;;
-    *) log "mock: capping ListOffsets failed: $reply"; "$here/stop.sh" >/dev/null 2>&1 || true; exit 1 ;;
-esac
-
 # --- TLS: certificates, stunnel, two Tansu brokers advertising the stunnel ports. ---
 if ! tls_env="$("$here/tls.sh")"; then
     log "the TLS test bed failed to start"; "$here/stop.sh" >/dev/null 2>&1 || true; exit 1

@@ -15,7 +15,6 @@ enum ClusterScenarios {
     static func configuration(_ bootstrap: String, _ extra: [String: String] = [:]) throws -> ClientConfiguration {
         var properties = ["bootstrap.servers": bootstrap, "client.id": "swafka-it", "request.timeout.ms": "30000",
                           "default.api.timeout.ms": "60000", "retry.backoff.ms": "50"]
-        properties.merge(TestBed.peerWorkarounds(for: bootstrap)) { _, new in new }
         properties.merge(extra) { _, new in new }
         // SWAFKA_IT_DEBUG=protocol,metadata,... turns on debug contexts (see `logger`).
         if let debug = ProcessInfo.processInfo.environment["SWAFKA_IT_DEBUG"] { properties["debug"] = debug }
@@ -273,21 +272,10 @@ enum ClusterScenarios {
         let partitions = described.partitions.map { TopicPartition(topic, $0.partition) }
         let specs = Dictionary(uniqueKeysWithValues: partitions.map { ($0, OffsetSpec.latest) })
         let latest = try await admin.listOffsets(specs)
+        // The launcher offers ListOffsets up to v3 only: librdkafka 2.0's mock writes v4+ answers with
+        // 4 stray bytes per partition (the captured ones are refused in KafkaWireTests' fixtures).
         for partition in partitions {
-            switch latest[partition] {
-            case let .success(offset)?:
-                #expect(offset.offset == 0, "\(partition)")
-            case let .failure(error)?:
-                // librdkafka 2.0's mock writes ListOffsets v4+ LeaderEpoch as 8 bytes instead of 4, so its
-                // answer has trailing bytes: reported at once as malformed, never retried or misread.
-                guard case let .transport(.malformedResponse(api, _, _, wire, _)) = error else {
-                    Issue.record("\(partition): \(error)")
-                    continue
-                }
-                #expect(api == .listOffsets && wire.kind == .trailingBytes(count: 4 * partitionsOnLeader(partition, described)))
-            case nil:
-                Issue.record("no answer for \(partition)")
-            }
+            #expect(try latest[partition]?.get().offset == 0, "\(partition)")
         }
 
         let group = uniqueName("swafka-it-mock-group")
@@ -321,12 +309,6 @@ enum ClusterScenarios {
             return api == .listGroups
         }
         await admin.shutdown()
-    }
-
-    /// The number of partitions of `topic` led by the leader of `partition` (one ListOffsets answer holds them all).
-    static func partitionsOnLeader(_ partition: TopicPartition, _ topic: TopicMetadata) -> Int {
-        let leader = topic.partition(partition.partition)?.leader
-        return topic.partitions.filter { $0.leader == leader }.count
     }
 
     /// The protocol trace, switched on at runtime, logs one line per request and per response.

@@ -18,7 +18,6 @@ enum ConsumerTests {
                           "default.api.timeout.ms": "60000", "retry.backoff.ms": "50", "session.timeout.ms": "6000",
                           "heartbeat.interval.ms": "500", "auto.offset.reset": "earliest", "fetch.max.wait.ms": "200"]
         if let group { properties["group.id"] = group }
-        properties.merge(TestBed.peerWorkarounds(for: bootstrap)) { _, new in new }
         properties.merge(extra) { _, new in new }
         if let debug = ProcessInfo.processInfo.environment["SWAFKA_IT_DEBUG"] { properties["debug"] = debug }
         return try KafkaConsumerConfiguration(properties: properties)

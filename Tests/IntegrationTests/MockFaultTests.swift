@@ -5,15 +5,15 @@ import Testing
 /// Faults on a private librdkafka mock cluster (3 brokers): a broker goes down, a leader moves,
 /// retriable errors are injected, a non-retriable one is injected. Each test starts its own cluster.
 ///
-/// ListOffsets is capped at v3 on these clusters (`apiversion ListOffsets 0 3`): librdkafka 2.0's mock
-/// writes the v4+ LeaderEpoch as 8 bytes (see MockClusterLiveTests), and these tests are about routing.
+/// ListOffsets stays at v3 on these clusters, as on every cluster the launcher starts: librdkafka
+/// 2.0's mock writes the v4+ LeaderEpoch as 8 bytes (Scripts/testbed/mock-cluster/mock_cluster.c).
 @Suite("Fault handling on a private mock cluster", .enabled(if: PrivateMockCluster.isAvailable))
 struct MockFaultTests {
     let topic = "faults"
 
     func start() throws -> (PrivateMockCluster, KafkaAdminClient) {
         let mock = try PrivateMockCluster(topics: ["\(topic):3:3"])
-        try mock.command("apiversion ListOffsets 0 3", "leader \(topic) 0 1", "leader \(topic) 1 2", "leader \(topic) 2 3")
+        try mock.command("leader \(topic) 0 1", "leader \(topic) 1 2", "leader \(topic) 2 3")
         let configuration = try ClusterScenarios.configuration(mock.bootstrap, [
             "reconnect.backoff.ms": "10", "reconnect.backoff.max.ms": "100", "retry.backoff.max.ms": "200",
         ])

@@ -11,7 +11,6 @@ enum ProducerScenarios {
     static func configuration(_ bootstrap: String, _ extra: [String: String] = [:]) throws -> KafkaProducerConfiguration {
         var properties = ["bootstrap.servers": bootstrap, "client.id": "swafka-it-producer", "request.timeout.ms": "30000",
                           "retry.backoff.ms": "50", "retry.backoff.max.ms": "500", "linger.ms": "5"]
-        properties.merge(TestBed.peerWorkarounds(for: bootstrap)) { _, new in new }
         properties.merge(extra) { _, new in new }
         if let debug = ProcessInfo.processInfo.environment["SWAFKA_IT_DEBUG"] { properties["debug"] = debug }
         return try KafkaProducerConfiguration(properties: properties)

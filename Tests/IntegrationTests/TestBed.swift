@@ -23,15 +23,6 @@ enum TestBed {
         guard let mock else { throw TestBedMissing(name: "SWAFKA_MOCK_BOOTSTRAP") }
         return mock
     }
-
-    /// Settings that keep a client away from a peer's known bug, by bootstrap: librdkafka 2.0.2's
-    /// mock cluster writes 4 stray bytes after every ListOffsets v4+ answer (Fixtures/README.md), so
-    /// clients talking to a mock (the shared one or a private one) cap ListOffsets at v3. Our
-    /// decoder rightly refuses those answers; the cap is the client's documented knob, not a
-    /// workaround inside the client.
-    static func peerWorkarounds(for bootstrap: String) -> [String: String] {
-        bootstrap == tansu ? [:] : ["api.version.max": "ListOffsets=3"]
-    }
 }
 
 struct TestBedMissing: Error, CustomStringConvertible {

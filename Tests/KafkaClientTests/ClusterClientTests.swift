@@ -191,6 +191,19 @@ struct ClusterClientTests {
         await admin.cluster.shutdown()
     }
 
+    @Test func apiVersionMaxCapsTheNegotiatedVersion() async throws {
+        let fake = FakeCluster.threeBrokers()
+        let capped = KafkaAdminClient(cluster: try client(fake) { $0.apiVersionCaps = [.listOffsets: 3] })
+        #expect(try await capped.listOffsets([TopicPartition("t", 0): .latest])[TopicPartition("t", 0)]?.get().offset == 10)
+        #expect(fake.requests(.listOffsets).map(\.version) == [3])
+        await capped.cluster.shutdown()
+        // Without the cap, the highest version both sides know.
+        let admin = KafkaAdminClient(cluster: try client(fake))
+        _ = try await admin.listOffsets([TopicPartition("t", 0): .latest])
+        #expect(fake.requests(.listOffsets).map(\.version).last.map { $0 > 3 } == true)
+        await admin.cluster.shutdown()
+    }
+
     @Test func anUnknownTopicFailsAtOnce() async throws {
         let fake = FakeCluster.threeBrokers()
         let admin = KafkaAdminClient(cluster: try client(fake))

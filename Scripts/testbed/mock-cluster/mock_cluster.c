@@ -6,10 +6,16 @@
  * have a multi-broker cluster whose leaders, outages, latencies and error codes they can script.
  *
  * Usage:
- *   mock_cluster [-b BROKERS] [-c CONTROL_PORT] [-i] [TOPIC[:PARTITIONS[:REPLICATION]] ...]
+ *   mock_cluster [-b BROKERS] [-c CONTROL_PORT] [-i] [-R] [TOPIC[:PARTITIONS[:REPLICATION]] ...]
  *     -b N   number of brokers (ids 1..N), default 3
  *     -c P   control port on 127.0.0.1 (default 0: an ephemeral port, printed at start)
  *     -i     also read commands from stdin (replies on stdout); EOF on stdin shuts the cluster down
+ *     -R     raw: keep the mock's own ListOffsets versions (see below)
+ *
+ * librdkafka 2.0.2's mock writes the LeaderEpoch of ListOffsets v4+ answers as 8 bytes instead of 4
+ * (4 stray bytes per partition; Fixtures/README.md). Clients that decode strictly refuse those answers,
+ * so the launcher offers ListOffsets up to v3 only (`apiversion ListOffsets 0 3`), unless -R is given.
+ * The peer's bug is handled here, at the peer, not inside the clients under test.
  *     TOPIC  topics created before the cluster is announced (the mock has no CreateTopics API)
  *
  * On start it prints, on stdout, one line each and then flushes:
@@ -409,10 +415,10 @@ static int service_client(rd_kafka_mock_cluster_t *mc, int brokers, struct clien
 }
 
 int main(int argc, char **argv) {
-        int brokers = 3, use_stdin = 0;
+        int brokers = 3, use_stdin = 0, raw_versions = 0;
         long control_port = 0;
         int opt;
-        while ((opt = getopt(argc, argv, "b:c:ih")) != -1) {
+        while ((opt = getopt(argc, argv, "b:c:iRh")) != -1) {
                 long v;
                 switch (opt) {
                 case 'b':
@@ -431,8 +437,11 @@ int main(int argc, char **argv) {
                 case 'i':
                         use_stdin = 1;
                         break;
+                case 'R':
+                        raw_versions = 1;
+                        break;
                 default:
-                        fprintf(stderr, "usage: %s [-b BROKERS] [-c CONTROL_PORT] [-i] "
+                        fprintf(stderr, "usage: %s [-b BROKERS] [-c CONTROL_PORT] [-i] [-R] "
                                         "[TOPIC[:PARTITIONS[:RF]] ...]\n", argv[0]);
                         return opt == 'h' ? 0 : 2;
                 }
@@ -460,6 +469,16 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "mock_cluster: rd_kafka_mock_cluster_new failed\n");
                 rd_kafka_destroy(rk);
                 return 1;
+        }
+        /* ListOffsets (key 2) up to v3: see the stray bytes note at the top. */
+        if (!raw_versions) {
+                rd_kafka_resp_err_t err = rd_kafka_mock_set_apiversion(mc, 2, 0, 3);
+                if (err) {
+                        fprintf(stderr, "mock_cluster: capping ListOffsets: %s\n", rd_kafka_err2str(err));
+                        rd_kafka_mock_cluster_destroy(mc);
+                        rd_kafka_destroy(rk);
+                        return 1;
+                }
         }
         for (int i = optind; i < argc; i++) {
                 if (topic_from_arg(mc, brokers, argv[i]) != 0) {

@@ -290,20 +290,16 @@ func parseApiVersionCaps(_ text: String) throws(ConfigurationValueError) -> [Api
     var caps: [ApiKey: Int16] = [:]
     for item in text.split(separator: ",") {
         let parts = item.split(separator: "=", omittingEmptySubsequences: false)
-        let name = parts.first.map(trimmedOfSpaces) ?? ""
+        let name = parts.first.map { String($0).trimmingSpaces } ?? ""
         guard parts.count == 2, let entry = MessageRegistry.entry(named: name) else {
             throw ConfigurationValueError("expected Api=version with a known API name, got \"\(item)\"")
         }
-        guard let version = Int16(trimmedOfSpaces(parts[1])), version >= 0 else {
+        guard let version = Int16(String(parts[1]).trimmingSpaces), version >= 0 else {
             throw ConfigurationValueError("expected a version number >= 0 for \(entry.name), got \"\(parts[1])\"")
         }
         caps[entry.apiKey] = version
     }
     return caps
-}
-
-private func trimmedOfSpaces(_ text: Substring) -> String {
-    String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
 }
 
 /// The OAUTHBEARER token provider a `ClientConfiguration` hands to its connections, with its SASL
